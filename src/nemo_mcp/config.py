@@ -1,0 +1,198 @@
+"""Settings from the environment, with named defaults. No I/O here: folders are created on first use."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from nemo_mcp.errors import ConfigError
+
+DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
+DEFAULT_WEB_URL = "https://nemovideo.com"
+SKILL_NAME = "image-to-video-low-vram"
+
+DEFAULT_WAIT_SECONDS = 45.0
+# Claude Desktop cancels a stdio tool call after about 60 s; no budget may get close to that.
+MAX_WAIT_SECONDS = 55.0
+DEFAULT_RATE_LIMIT_WAIT_SECONDS = 30.0
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_CLIENT_ID_LENGTH = 64
+
+Backend = Literal["cloud", "local"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, resolved once at start-up.
+
+    `token` is kept out of the repr so that logging a Settings object can never leak it.
+    """
+
+    api_url: str = DEFAULT_API_URL
+    web_url: str = DEFAULT_WEB_URL
+    token: str | None = field(default=None, repr=False)
+    client_id: str | None = None
+    skill_source: str | None = None
+    backend: Backend = "cloud"
+    output_dir: Path = field(default_factory=lambda: Path.home() / "nemo-videos")
+    allowed_dirs: tuple[Path, ...] = field(default_factory=lambda: (Path.home(), Path.cwd()))
+    wait_seconds: float = DEFAULT_WAIT_SECONDS
+    # ~/.config/nemovideo holds the client id (the contract names that file) and the token cache.
+    config_dir: Path = field(default_factory=lambda: Path.home() / ".config" / "nemovideo")
+    # Render handles and the local backend's state.
+    data_dir: Path = field(default_factory=lambda: _default_data_dir())
+    rate_limit_wait_seconds: float = DEFAULT_RATE_LIMIT_WAIT_SECONDS
+    # Only for the local backend, which fetches URL uploads itself.
+    allow_private_urls: bool = False
+
+    @property
+    def client_id_file(self) -> Path:
+        return self.config_dir / "client_id"
+
+    @property
+    def token_cache_file(self) -> Path:
+        return self.config_dir / "token.json"
+
+    @property
+    def jobs_dir(self) -> Path:
+        return self.data_dir / "jobs"
+
+    @property
+    def local_backend_dir(self) -> Path:
+        return self.data_dir / "local-backend"
+
+    def with_api_url(self, api_url: str) -> Settings:
+        """A copy pointing at another backend, e.g. the embedded local one on an ephemeral port."""
+        return replace(self, api_url=_url("api_url", api_url))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Settings:
+        """Read settings from `environ` (default: the process environment).
+
+        Raises ConfigError with one line naming the variable, the bad value and what is expected.
+        """
+        env = os.environ if environ is None else environ
+        home = Path(env["HOME"]).expanduser() if env.get("HOME") else Path.home()
+        here = cwd or Path.cwd()
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        token = get("NEMO_TOKEN")
+        client_id = get("NEMO_CLIENT_ID")
+        if client_id is not None and len(client_id) > MAX_CLIENT_ID_LENGTH:
+            raise ConfigError(
+                f"NEMO_CLIENT_ID is {len(client_id)} characters; at most {MAX_CLIENT_ID_LENGTH}."
+            )
+
+        backend = (get("NEMO_MCP_BACKEND") or "cloud").lower()
+        if backend not in ("cloud", "local"):
+            raise ConfigError(f"NEMO_MCP_BACKEND={backend!r} is not valid; use 'cloud' or 'local'.")
+
+        allowed_raw = get("NEMO_MCP_ALLOWED_DIRS")
+        if allowed_raw is None:
+            allowed: tuple[Path, ...] = (home, here)
+        else:
+            allowed = tuple(
+                _folder("NEMO_MCP_ALLOWED_DIRS", part, home, here)
+                for part in allowed_raw.split(os.pathsep)
+                if part.strip()
+            )
+            if not allowed:
+                raise ConfigError("NEMO_MCP_ALLOWED_DIRS is empty; give at least one folder.")
+
+        xdg_data = get("XDG_DATA_HOME")
+        data_default = Path(xdg_data) / "nemo-mcp" if xdg_data else home / ".local" / "share" / "nemo-mcp"
+
+        return cls(
+            api_url=_url("NEMO_API_URL", get("NEMO_API_URL") or DEFAULT_API_URL),
+            web_url=_url("NEMO_WEB_URL", get("NEMO_WEB_URL") or DEFAULT_WEB_URL),
+            token=token,
+            client_id=client_id,
+            skill_source=get("SKILL_SOURCE"),
+            backend=backend,  # type: ignore[arg-type]  # checked against the Literal just above
+            output_dir=_folder(
+                "NEMO_MCP_OUTPUT_DIR", get("NEMO_MCP_OUTPUT_DIR") or str(home / "nemo-videos"), home, here
+            ),
+            allowed_dirs=allowed,
+            wait_seconds=parse_wait_seconds("NEMO_MCP_WAIT_SECONDS", get("NEMO_MCP_WAIT_SECONDS")),
+            config_dir=_folder(
+                "NEMO_MCP_CONFIG_DIR",
+                get("NEMO_MCP_CONFIG_DIR") or str(home / ".config" / "nemovideo"),
+                home,
+                here,
+            ),
+            data_dir=_folder("NEMO_MCP_DATA_DIR", get("NEMO_MCP_DATA_DIR") or str(data_default), home, here),
+            rate_limit_wait_seconds=_non_negative(
+                "NEMO_MCP_RATE_LIMIT_WAIT", get("NEMO_MCP_RATE_LIMIT_WAIT"), DEFAULT_RATE_LIMIT_WAIT_SECONDS
+            ),
+            allow_private_urls=_flag("NEMO_MCP_ALLOW_PRIVATE_URLS", get("NEMO_MCP_ALLOW_PRIVATE_URLS")),
+        )
+
+
+def parse_wait_seconds(name: str, raw: str | float | None) -> float:
+    """A wait budget: a positive number of seconds, at most MAX_WAIT_SECONDS."""
+    if raw is None:
+        return DEFAULT_WAIT_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number; give seconds, e.g. 45.") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{name}={raw!r} must be a positive number of seconds, e.g. 45.")
+    if value > MAX_WAIT_SECONDS:
+        raise ConfigError(
+            f"{name}={raw!r} is too long: MCP clients cancel calls after about 60 s; use at most {MAX_WAIT_SECONDS:g}."
+        )
+    return value
+
+
+def _default_data_dir() -> Path:
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return Path(xdg) / "nemo-mcp" if xdg else Path.home() / ".local" / "share" / "nemo-mcp"
+
+
+def _url(name: str, raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{name}={raw!r} is not an http(s) URL; expected e.g. {DEFAULT_API_URL}.")
+    return raw.rstrip("/")
+
+
+def _folder(name: str, raw: str, home: Path, here: Path) -> Path:
+    text = raw.strip()
+    if "\x00" in text:
+        raise ConfigError(f"{name} contains a NUL character.")
+    path = home / text[2:] if text == "~" or text.startswith(("~/", "~\\")) else Path(text)
+    if not path.is_absolute():
+        path = here / path
+    return path
+
+
+def _non_negative(name: str, raw: str | None, default: float) -> float:
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number of seconds.") from None
+    if not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{name}={raw!r} must be zero or a positive number of seconds.")
+    return value
+
+
+def _flag(name: str, raw: str | None) -> bool:
+    if raw is None:
+        return False
+    value = raw.lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a yes/no value; use 1 or 0.")

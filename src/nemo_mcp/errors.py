@@ -1,0 +1,146 @@
+"""Every error nemo-mcp raises on purpose, one class per recovery.
+
+    NemoError                     root: `message` is what a person reads, `hint` what to do next
+    ├── ConfigError               a setting is invalid (raised at start-up, printed as one line)
+    ├── InputError                bad input refused before anything was sent or written
+    │   ├── PathNotAllowedError   outside the allowed folders, a symlink escape, not a regular file
+    │   ├── UnsupportedFileError  content is not an accepted media type (also API code 4001)
+    │   ├── FileTooLargeError     over 50 MB (also API code 4002)
+    │   └── UnknownSessionError   a session id this process has never seen
+    ├── ConnectionFailedError     the API cannot be reached (refused, DNS, timeout on connect)
+    ├── ApiError                  the API answered with an error: `status`, `code`, `request_id`
+    │   ├── TokenExpiredError     1001, HTTP 401/403: get a new anonymous token, retry once
+    │   ├── ClientIdMissingError  HTTP 400 on the token call: send X-Client-Id
+    │   ├── SessionGoneError      1002: a new session; earlier uploads are gone
+    │   ├── NoCreditsError        2001: registration link for anonymous users, top-up otherwise
+    │   ├── ExportBlockedError    HTTP 402: the plan does not allow export (not a credit problem)
+    │   └── RateLimitedError      HTTP 429: wait, retry once
+    ├── StreamLostError           the SSE stream dropped or sent only heartbeats too long
+    ├── RenderFailedError         a render job ended in `failed` or could not be submitted
+    └── JobRunningError           work is still running for this session: wait or collect it
+
+Messages never contain a token: they are built from fixed text and ids only, and
+`ApiError` keeps the response body out of its text.
+"""
+
+from __future__ import annotations
+
+SUPPORTED_FORMATS = "jpg, jpeg, png, webp, bmp, gif, mp4, mov, avi, webm, mkv, mp3, wav, m4a, aac"
+
+
+class NemoError(Exception):
+    """Base of every error nemo-mcp raises on purpose."""
+
+    default_hint = ""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = self.default_hint if hint is None else hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip() if self.hint else self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class ConfigError(NemoError):
+    """A setting from the environment or the command line is invalid."""
+
+
+class InputError(NemoError):
+    """Input refused before anything was sent or written."""
+
+
+class PathNotAllowedError(InputError):
+    default_hint = "Move the file into an allowed folder or add its folder to NEMO_MCP_ALLOWED_DIRS."
+
+
+class UnsupportedFileError(InputError):
+    default_hint = f"Supported formats: {SUPPORTED_FORMATS}."
+
+
+class FileTooLargeError(InputError):
+    default_hint = "Files may be at most 50 MB: compress, resize or trim it and try again."
+
+
+class UnknownSessionError(InputError):
+    default_hint = "Call without a session_id to use the latest session, or upload a file to start a new one."
+
+
+class ConnectionFailedError(NemoError):
+    default_hint = "Check your network connection and NEMO_API_URL, or use the local backend (--local)."
+
+
+class ApiError(NemoError):
+    """The API answered with an error. The body stays out of the message on purpose."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        request_id: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+
+
+class TokenExpiredError(ApiError):
+    default_hint = "The token is invalid or expired; unset NEMO_TOKEN to use a fresh anonymous token."
+
+
+class ClientIdMissingError(ApiError):
+    default_hint = "Set NEMO_CLIENT_ID or let nemo-mcp create one."
+
+
+class SessionGoneError(ApiError):
+    default_hint = "A new session was needed: upload your files again."
+
+
+class NoCreditsError(ApiError):
+    """Out of credits. `register_url` is set for anonymous users."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        register_url: str | None = None,
+        status: int | None = None,
+        code: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        hint = (
+            f"Register to get more credits: {register_url}"
+            if register_url
+            else "Top up credits in your NemoVideo account."
+        )
+        super().__init__(message, status=status, code=code, request_id=request_id, hint=hint)
+        self.register_url = register_url
+
+
+class ExportBlockedError(ApiError):
+    default_hint = "Your plan does not allow export: register or upgrade your plan to export (this is not about credits)."
+
+
+class RateLimitedError(ApiError):
+    default_hint = "The API is rate limiting requests: wait a minute and try again."
+
+
+class StreamLostError(NemoError):
+    default_hint = (
+        "The request was not sent again (that would charge twice); check the result with get_state."
+    )
+
+
+class RenderFailedError(NemoError):
+    default_hint = "Check the timeline with get_state, then try export again."
+
+
+class JobRunningError(NemoError):
+    default_hint = "Wait for it with get_state, or collect the result when it finishes."
