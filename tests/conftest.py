@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from nemo_mcp.config import Settings
+from nemo_mcp.local.runner import BackendOptions, LocalBackend
 
 
 @pytest.fixture(autouse=True)
@@ -24,3 +28,49 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+# ---- the embedded local backend (nemo_mcp.local) ---------------------------------------------------------
+
+
+@pytest.fixture
+def local_backend(tmp_path: Path) -> Iterator[LocalBackend]:
+    """A fresh local backend on an ephemeral loopback port: admin routes on, quick heartbeats."""
+    options = BackendOptions(admin=True, heartbeat_interval_s=0.2)
+    backend = LocalBackend(tmp_path / "backend-data", options=options).start()
+    try:
+        yield backend
+    finally:
+        backend.stop()
+
+
+@pytest.fixture
+def local_settings(local_backend: LocalBackend, tmp_path: Path, isolated_env: Path) -> Settings:
+    """Settings pointing at `local_backend`, with every folder under tmp_path and no rate-limit wait."""
+    return Settings.from_env(
+        {
+            "HOME": str(isolated_env),
+            "NEMO_API_URL": local_backend.url,
+            "NEMO_MCP_ALLOWED_DIRS": str(tmp_path),
+            "NEMO_MCP_OUTPUT_DIR": str(tmp_path / "out"),
+            "NEMO_MCP_RATE_LIMIT_WAIT": "0",
+            "NEMO_MCP_CONFIG_DIR": str(tmp_path / "config"),
+            "NEMO_MCP_DATA_DIR": str(tmp_path / "data"),
+        },
+        cwd=tmp_path,
+    )
+
+
+@pytest.fixture
+def sample_png(tmp_path: Path) -> Path:
+    """A small real PNG: a 640x480 colour gradient."""
+    import numpy as np
+    from PIL import Image
+
+    width, height = 640, 480
+    xs = np.linspace(0, 255, width, dtype=np.uint8)[None, :].repeat(height, axis=0)
+    ys = np.linspace(0, 255, height, dtype=np.uint8)[:, None].repeat(width, axis=1)
+    pixels = np.dstack([xs, ys, np.full((height, width), 128, dtype=np.uint8)])
+    path = tmp_path / "sample.png"
+    Image.fromarray(pixels, "RGB").save(path)
+    return path

@@ -1,0 +1,217 @@
+"""The fault plan: make chosen calls misbehave on request, for tests. Never on by default.
+
+A plan is a list of rules. Each rule names a route, an effect, an optional value and how many times it
+applies (`times`; None = until the plan is reset). The first live rule that matches a request is used and
+its count goes down by one. Set it from Python (`LocalBackend.faults`) or over HTTP (`POST /_admin/faults`
+when the backend runs with `admin=True`); both reach the same object.
+
+Effects, by route:
+
+    any route       http_status (value: N)   answer HTTP N with an error envelope
+                    body_code   (value: N)   answer HTTP 200 with body code N (1001, 1002, 2001, 4001, 4002)
+                    rate_limit               answer HTTP 429 with Retry-After: 1
+    run_sse         drop_after  (value: N)   cut the connection after N events (the work goes on)
+                    heartbeats_only          send only heartbeats until the client goes away; nothing runs
+                    silent                   do the work, send no text events
+                    error_event              send {"error": ...} and close; nothing runs
+                    malformed_event          send one event whose data is not JSON, then go on normally
+                    split_events             write every event in several pieces, cut mid-line
+                    adk_events               send ADK-shaped events (content.parts) instead of the type shape
+                    stall                    hold the work (credits frozen) until the plan is reset
+    render_submit   submit_fail              answer HTTP 500 {"success": false, ...}; no job is created
+                    render_fail              accept the job, then end it in `failed`
+                    stall                    the job stays `processing` until the plan is reset
+    render_poll     completed_without_url    answer `completed` with no URL
+                    poll_variant (value: "task_id" | "render_id")  answer in another §8 shape
+                    unreachable_url          give an output URL on which nothing listens
+    download        cut_download             send half of the file, then drop the connection
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+Route = Literal[
+    "token",
+    "session",
+    "upload",
+    "credits",
+    "state",
+    "run_sse",
+    "render_submit",
+    "render_poll",
+    "render_cancel",
+    "download",
+    "any",
+]
+Effect = Literal[
+    "http_status",
+    "body_code",
+    "rate_limit",
+    "drop_after",
+    "heartbeats_only",
+    "silent",
+    "error_event",
+    "malformed_event",
+    "split_events",
+    "adk_events",
+    "stall",
+    "submit_fail",
+    "render_fail",
+    "completed_without_url",
+    "poll_variant",
+    "unreachable_url",
+    "cut_download",
+]
+ROUTES: tuple[str, ...] = get_args(Route)
+EFFECTS: tuple[str, ...] = get_args(Effect)
+
+_GENERIC: frozenset[str] = frozenset({"http_status", "body_code", "rate_limit"})
+_BY_ROUTE: dict[str, frozenset[str]] = {
+    "run_sse": frozenset(
+        {
+            "drop_after",
+            "heartbeats_only",
+            "silent",
+            "error_event",
+            "malformed_event",
+            "split_events",
+            "adk_events",
+            "stall",
+        }
+    ),
+    "render_submit": frozenset({"submit_fail", "render_fail", "stall"}),
+    "render_poll": frozenset({"completed_without_url", "poll_variant", "unreachable_url"}),
+    "download": frozenset({"cut_download"}),
+}
+_NEEDS_INT = frozenset({"http_status", "body_code", "drop_after"})
+POLL_VARIANTS = ("task_id", "render_id")
+
+
+class FaultPlanError(ValueError):
+    """A rule that cannot work: unknown route or effect, an effect on the wrong route, a bad value."""
+
+
+@dataclass
+class FaultRule:
+    route: Route
+    effect: Effect
+    value: int | str | None = None
+    times: int | None = 1
+    used: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "route": self.route,
+            "effect": self.effect,
+            "value": self.value,
+            "times": self.times,
+            "used": self.used,
+        }
+
+    @property
+    def live(self) -> bool:
+        return self.times is None or self.used < self.times
+
+
+def make_rule(route: str, effect: str, value: int | str | None = None, times: int | None = 1) -> FaultRule:
+    """Check and build one rule; raises FaultPlanError naming what is wrong."""
+    if route not in ROUTES:
+        raise FaultPlanError(f"unknown route {route!r}; one of {', '.join(ROUTES)}")
+    if effect not in EFFECTS:
+        raise FaultPlanError(f"unknown effect {effect!r}; one of {', '.join(EFFECTS)}")
+    if effect not in _GENERIC and effect not in _BY_ROUTE.get(route, frozenset()):
+        raise FaultPlanError(f"effect {effect!r} does not apply to route {route!r}")
+    if effect in _NEEDS_INT and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise FaultPlanError(f"effect {effect!r} needs a whole number value")
+    if effect == "http_status" and isinstance(value, int) and not 400 <= value <= 599:
+        raise FaultPlanError("http_status needs a value from 400 to 599")
+    if effect == "poll_variant" and value not in POLL_VARIANTS:
+        raise FaultPlanError(f"poll_variant needs value {' or '.join(POLL_VARIANTS)}")
+    if times is not None and times < 1:
+        raise FaultPlanError("times must be at least 1, or null for 'until reset'")
+    return FaultRule(route=route, effect=effect, value=value, times=times)  # type: ignore[arg-type]
+
+
+@dataclass
+class FaultPlan:
+    """The live rules, shared by the HTTP routes (event loop thread) and the render workers."""
+
+    _rules: list[FaultRule] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Set when the plan is reset: what a `stall` waits for.
+    _released: threading.Event = field(default_factory=threading.Event)
+
+    def add(
+        self, route: str, effect: str, value: int | str | None = None, *, times: int | None = 1
+    ) -> FaultRule:
+        rule = make_rule(route, effect, value, times)
+        with self._lock:
+            if not self._rules:
+                self._released = threading.Event()
+            self._rules.append(rule)
+        return rule
+
+    def extend(self, rules: Iterable[dict[str, Any]]) -> list[FaultRule]:
+        """Add rules given as dicts (the admin route's JSON); all are checked before any is added."""
+        built = [
+            make_rule(
+                str(raw.get("route", "")),
+                str(raw.get("effect", "")),
+                raw.get("value"),
+                raw.get("times", 1),
+            )
+            for raw in rules
+        ]
+        with self._lock:
+            if not self._rules:
+                self._released = threading.Event()
+            self._rules.extend(built)
+        return built
+
+    def reset(self) -> None:
+        """Remove every rule and release whatever a `stall` holds."""
+        with self._lock:
+            self._rules.clear()
+            self._released.set()
+
+    def rules(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [rule.as_dict() for rule in self._rules]
+
+    def take(self, route: str, effects: Iterable[str] | None = None) -> FaultRule | None:
+        """The first live rule for `route` (or `any`) among `effects`, counted as used; None if none."""
+        wanted = None if effects is None else frozenset(effects)
+        with self._lock:
+            for rule in self._rules:
+                if rule.route not in (route, "any") or not rule.live:
+                    continue
+                if wanted is not None and rule.effect not in wanted:
+                    continue
+                rule.used += 1
+                return rule
+        return None
+
+    def take_generic(self, route: str) -> FaultRule | None:
+        return self.take(route, _GENERIC)
+
+    def release_event(self) -> threading.Event:
+        """The event a stall waits on: set by the next reset()."""
+        with self._lock:
+            return self._released
+
+
+__all__ = [
+    "EFFECTS",
+    "POLL_VARIANTS",
+    "ROUTES",
+    "Effect",
+    "FaultPlan",
+    "FaultPlanError",
+    "FaultRule",
+    "Route",
+    "make_rule",
+]

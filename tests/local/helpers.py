@@ -1,0 +1,78 @@
+"""Plain-httpx helpers for driving the local backend the way any client would."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+ATTRIBUTION = {
+    "X-Skill-Source": "image-to-video-low-vram",
+    "X-Skill-Version": "0.1.0",
+    "X-Skill-Platform": "pytest",
+}
+
+
+def anonymous_token(base_url: str, client_id: str = "test-client") -> dict[str, Any]:
+    response = httpx.post(
+        f"{base_url}/api/auth/anonymous-token", headers={"X-Client-Id": client_id, **ATTRIBUTION}
+    )
+    response.raise_for_status()
+    body = response.json()
+    assert body["code"] == 0, body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def client(base_url: str, client_id: str = "test-client", *, attribution: bool = True) -> httpx.Client:
+    """An httpx client with a fresh anonymous token and (by default) the attribution headers."""
+    token = anonymous_token(base_url, client_id)["token"]
+    headers = {"Authorization": f"Bearer {token}", **(ATTRIBUTION if attribution else {})}
+    return httpx.Client(base_url=base_url, headers=headers, timeout=120)
+
+
+def data(response: httpx.Response) -> Any:
+    """The `data` of a successful `{code,data}` answer."""
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["code"] == 0, body
+    return body["data"]
+
+
+def new_session(http: httpx.Client) -> str:
+    created = data(
+        http.post("/api/tasks/me/with-session/nemo_agent", json={"task_name": "t", "language": "en"})
+    )
+    session_id: str = created["session_id"]
+    return session_id
+
+
+def sse_events(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
+    """Parse SSE lines into the JSON of each `data:` event (empty data lines are skipped)."""
+    buffer: list[str] = []
+    for line in lines:
+        if line == "":
+            if buffer:
+                text = "\n".join(buffer)
+                buffer = []
+                if text.strip():
+                    yield json.loads(text)
+            continue
+        if line.startswith("data:"):
+            buffer.append(line[5:].lstrip(" "))
+
+
+def run_message(http: httpx.Client, session_id: str, text: str) -> list[dict[str, Any]]:
+    """Send one message to run_sse and collect every event until the server closes the stream."""
+    body = {
+        "app_name": "nemo_agent",
+        "user_id": "me",
+        "session_id": session_id,
+        "new_message": {"parts": [{"text": text}]},
+    }
+    with http.stream("POST", "/run_sse", json=body, headers={"Accept": "text/event-stream"}) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream"), response.read()
+        return list(sse_events(response.iter_lines()))
