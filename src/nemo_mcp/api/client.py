@@ -1,0 +1,416 @@
+"""`NemoClient`: every endpoint of the contract (§3), typed, with auth and safe retries built in.
+
+Retries are decided here, in `_call`, and nowhere else:
+- a refused token (1001, HTTP 401/403) → a new anonymous token with the same client id, the call once more;
+- HTTP 429 → wait `rate_limit_wait_seconds`, once more, but only for calls marked `retry_429`
+  (reads, polls, the token call) — a message is never sent twice;
+- `/run_sse` is re-sent only when it was refused before the backend accepted it (auth), never after.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from contextlib import ExitStack, asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from nemo_mcp.api.auth import Credential, TokenCache, load_client_id
+from nemo_mcp.api.headers import attribution_headers, platform_for
+from nemo_mcp.api.http import (
+    DEFAULT_TIMEOUT,
+    SSE_TIMEOUT,
+    UPLOAD_TIMEOUT,
+    Failure,
+    Who,
+    error_for,
+    network_error,
+    read_answer,
+)
+from nemo_mcp.api.sse import SseDecoder, SseEvent, decode_event
+from nemo_mcp.api.wire import (
+    ClaimToken,
+    Credits,
+    RenderStatus,
+    SessionInfo,
+    StateAnswer,
+    TokenGrant,
+    UploadAnswer,
+    parse,
+    parse_render,
+    parse_state,
+)
+from nemo_mcp.config import Settings
+from nemo_mcp.errors import NemoError, RateLimitedError, StreamLostError, TokenExpiredError
+
+logger = logging.getLogger(__name__)
+
+APP_NAME = "nemo_agent"
+# A token without a stated expiry is treated as valid for the documented 7 days.
+DEFAULT_TOKEN_LIFETIME = timedelta(days=7)
+
+FilePart = tuple[Path, str, str]  # path, filename to send, MIME type
+
+
+class StreamDroppedError(StreamLostError):
+    """The SSE connection broke after the message was accepted: never re-send, poll the state instead."""
+
+
+class NemoClient:
+    """One token, one API. The HTTP client is given, never created here."""
+
+    def __init__(
+        self, http: httpx.AsyncClient, settings: Settings, *, client_name: str | None = None
+    ) -> None:
+        self._http = http
+        self._settings = settings
+        self._api = settings.api_url.rstrip("/")
+        self._platform = platform_for(settings.skill_source, client_name)
+        self._cache = TokenCache(settings.token_cache_file)
+        self._credential: Credential | None = (
+            Credential(settings.token, anonymous=False) if settings.token else None
+        )
+        self._client_id: str | None = None
+        self._auth_lock = asyncio.Lock()
+        self.token_requests = 0
+
+    def __repr__(self) -> str:
+        return f"NemoClient(api_url={self._api!r}, platform={self._platform!r})"
+
+    # --- identity ------------------------------------------------------------------------------------
+
+    @property
+    def api_url(self) -> str:
+        return self._api
+
+    @property
+    def platform(self) -> str:
+        return self._platform
+
+    def set_client_name(self, client_name: str | None) -> None:
+        self._platform = platform_for(self._settings.skill_source, client_name)
+
+    @property
+    def user_id(self) -> str | None:
+        return self._credential.user_id if self._credential else None
+
+    def remember_user(self, user_id: str | None) -> None:
+        """Sessions and states name the user; keep it for the registration link."""
+        if user_id and self._credential and self._credential.user_id != user_id:
+            c = self._credential
+            self._credential = Credential(c.token, user_id, c.expires_at, c.anonymous)
+
+    @property
+    def anonymous(self) -> bool:
+        if self._credential is None:
+            return True
+        if not self._credential.anonymous:
+            return (self._credential.user_id or "").startswith("anon_")
+        return True
+
+    def who(self) -> Who:
+        return Who(self._settings.web_url.rstrip("/"), self.user_id, self.anonymous)
+
+    def redact(self, text: str) -> str:
+        """Remove the token from text that came from outside (e.g. a backend error message)."""
+        if self._credential and self._credential.token:
+            text = text.replace(self._credential.token, "***")
+        return text
+
+    # --- auth -----------------------------------------------------------------------------------------
+
+    async def ensure_token(self) -> Credential:
+        credential = self._credential
+        if credential is not None and (not credential.anonymous or credential.usable()):
+            return credential
+        async with self._auth_lock:
+            if self._credential is not None and self._credential.usable():
+                return self._credential
+            client_id = self._client_id or load_client_id(self._settings)
+            self._client_id = client_id
+            cached = self._cache.load(self._api, client_id)
+            if cached is not None:
+                logger.debug("using the cached anonymous token")
+                self._credential = cached
+                return cached
+            self._credential = await self._new_token(client_id)
+            return self._credential
+
+    async def _renew(self, refused: Credential) -> bool:
+        """The API refused `refused`: get a new anonymous token (once per refusal). False if impossible."""
+        if not refused.anonymous:
+            return False
+        async with self._auth_lock:
+            if self._credential is not None and self._credential.token != refused.token:
+                return True  # another call already renewed it
+            client_id = self._client_id or load_client_id(self._settings)
+            self._client_id = client_id
+            self._cache.forget(self._api)
+            logger.info("the API refused the token; requesting a new anonymous token")
+            self._credential = await self._new_token(client_id)
+            return True
+
+    async def _new_token(self, client_id: str) -> Credential:
+        headers = {**attribution_headers(self._platform), "X-Client-Id": client_id}
+        for attempt in (1, 2):
+            self.token_requests += 1
+            try:
+                response = await self._http.post(
+                    f"{self._api}/api/auth/anonymous-token", headers=headers, timeout=DEFAULT_TIMEOUT
+                )
+            except httpx.HTTPError as exc:
+                raise network_error(exc, self._api) from None
+            data, failure = read_answer(response)
+            if failure is None:
+                grant = parse(TokenGrant, data, "token")
+                expires = grant.expires_at or datetime.now(UTC) + DEFAULT_TOKEN_LIFETIME
+                credential = Credential(grant.token, grant.user_id, expires, anonymous=True)
+                self._cache.save(self._api, client_id, credential)
+                logger.info("got a new anonymous token")
+                return credential
+            error = error_for(failure, self.who(), token_call=True)
+            if isinstance(error, RateLimitedError) and attempt == 1:
+                await self._rate_limit_wait()
+                continue
+            if isinstance(error, TokenExpiredError):
+                raise TokenExpiredError(
+                    "The NemoVideo API refused to issue an anonymous token.",
+                    status=error.status,
+                    code=error.code,
+                    hint="Set NEMO_TOKEN to a token from your NemoVideo account.",
+                )
+            raise error
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _rate_limit_wait(self) -> None:
+        wait = self._settings.rate_limit_wait_seconds
+        logger.info("rate limited by the API; retrying once in %.0f s", wait)
+        await asyncio.sleep(wait)
+
+    def _headers(self, credential: Credential | None, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = attribution_headers(self._platform)
+        if credential is not None:
+            headers["Authorization"] = f"Bearer {credential.token}"
+        if extra:
+            headers.update(extra)
+        return headers
+
+    # --- the one request path -------------------------------------------------------------------------
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: object = None,
+        files: Sequence[FilePart] = (),
+        retry_429: bool = False,
+        limits: httpx.Timeout = DEFAULT_TIMEOUT,
+        raw: bool = False,
+    ) -> Any:
+        """Send one request; renew the token once on refusal, wait out one 429 when allowed."""
+        renewed = False
+        waited = not retry_429
+        while True:
+            credential = await self.ensure_token()
+            try:
+                with ExitStack() as stack:
+                    kwargs: dict[str, Any] = {}
+                    if files:
+                        kwargs["files"] = [
+                            ("files", (name, stack.enter_context(path_.open("rb")), mime))
+                            for path_, name, mime in files
+                        ]
+                    elif json is not None:
+                        kwargs["json"] = json
+                    response = await self._http.request(
+                        method,
+                        f"{self._api}{path}",
+                        headers=self._headers(credential),
+                        timeout=limits,
+                        **kwargs,
+                    )
+            except httpx.HTTPError as exc:
+                raise network_error(exc, self._api) from None
+            except OSError as exc:
+                raise NemoError(f"Could not read a file to upload: {exc.strerror}.") from None
+            data, failure = read_answer(response)
+            if failure is None:
+                return response if raw else data
+            error = error_for(failure, self.who())
+            if isinstance(error, TokenExpiredError) and not renewed:
+                renewed = True
+                if await self._renew(credential):
+                    continue
+                raise TokenExpiredError(
+                    "NEMO_TOKEN was refused by the NemoVideo API.",
+                    status=error.status,
+                    code=error.code,
+                    hint="Set a valid NEMO_TOKEN, or unset it to use a free anonymous token.",
+                )
+            if isinstance(error, RateLimitedError) and not waited:
+                waited = True
+                await self._rate_limit_wait()
+                continue
+            logger.debug("%s %s failed: %s", method, path, type(error).__name__)
+            raise error
+
+    # --- endpoints ------------------------------------------------------------------------------------
+
+    async def create_session(self, *, task_name: str = "project", language: str = "en") -> SessionInfo:
+        data = await self._call(
+            "POST",
+            f"/api/tasks/me/with-session/{APP_NAME}",
+            json={"task_name": task_name, "language": language},
+        )
+        info = parse(SessionInfo, data, "session")
+        self.remember_user(info.user_id)
+        return info
+
+    async def upload_files(self, session_id: str, files: Sequence[FilePart]) -> UploadAnswer:
+        """Multipart upload, field `files` repeated; streamed from disk, never read whole."""
+        data = await self._call(
+            "POST", f"/api/upload-video/{APP_NAME}/me/{_seg(session_id)}", files=files, limits=UPLOAD_TIMEOUT
+        )
+        return parse(UploadAnswer, data, "upload")
+
+    async def upload_urls(self, session_id: str, urls: Sequence[str]) -> UploadAnswer:
+        data = await self._call(
+            "POST",
+            f"/api/upload-video/{APP_NAME}/me/{_seg(session_id)}",
+            json={"urls": list(urls), "source_type": "url"},
+            limits=UPLOAD_TIMEOUT,
+        )
+        return parse(UploadAnswer, data, "upload")
+
+    async def credits(self) -> Credits:
+        return parse(
+            Credits, await self._call("GET", "/api/credits/balance/simple", retry_429=True), "credits"
+        )
+
+    async def state(self, session_id: str) -> StateAnswer:
+        data = await self._call("GET", f"/api/state/{APP_NAME}/me/{_seg(session_id)}/latest", retry_429=True)
+        return parse_state(data)
+
+    async def claim_token(self, task_id: str, session_id: str) -> ClaimToken:
+        data = await self._call(
+            "POST",
+            "/api/auth/claim-token",
+            json={"task_id": task_id, "session_id": session_id},
+            retry_429=True,
+        )
+        return parse(ClaimToken, data, "claim token")
+
+    async def submit_render(self, render_id: str, session_id: str, draft: dict[str, Any]) -> RenderStatus:
+        body = {
+            "id": render_id,
+            "sessionId": session_id,
+            "draft": draft,
+            "output": {"format": "mp4", "quality": "high"},
+        }
+        return parse_render(await self._call("POST", "/api/render/proxy/lambda", json=body))
+
+    async def render_status(self, render_id: str) -> RenderStatus:
+        return parse_render(
+            await self._call("GET", f"/api/render/proxy/lambda/{_seg(render_id)}", retry_429=True)
+        )
+
+    async def cancel_render(self, render_id: str) -> None:
+        await self._call("POST", f"/api/render/proxy/lambda/{_seg(render_id)}/cancel", retry_429=True)
+
+    @asynccontextmanager
+    async def download(self, url: str) -> AsyncIterator[httpx.Response]:
+        """Stream a finished video. The token goes only to the API's own host, never to a CDN."""
+        absolute = url if "://" in url else f"{self._api}{url if url.startswith('/') else '/' + url}"
+        target, api = httpx.URL(absolute), httpx.URL(self._api)
+        same_host = (target.scheme, target.host, target.port) == (api.scheme, api.host, api.port)
+        credential = await self.ensure_token() if same_host else None
+        headers = self._headers(credential) if same_host else {}
+        try:
+            async with self._http.stream(
+                "GET", absolute, headers=headers, timeout=DEFAULT_TIMEOUT, follow_redirects=True
+            ) as response:
+                if response.status_code >= 400:
+                    raise error_for(Failure(response.status_code), self.who())
+                yield response
+        except httpx.HTTPError as exc:
+            raise network_error(exc, self._api) from None
+
+    def fallback_download_path(self, render_id: str) -> str:
+        return f"/api/render/proxy/{_seg(render_id)}/download"
+
+    # --- the stream -----------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def run_sse(self, session_id: str, message: str) -> AsyncIterator[AsyncIterator[SseEvent]]:
+        """Send one message and yield the event stream. Re-sent only if refused for the token, before any event.
+
+        Raises StreamDroppedError when the connection breaks after the message was accepted.
+        """
+        body = {
+            "app_name": APP_NAME,
+            "user_id": "me",
+            "session_id": session_id,
+            "new_message": {"parts": [{"text": message}]},
+        }
+        renewed = False
+        while True:
+            credential = await self.ensure_token()
+            headers = self._headers(credential, {"Accept": "text/event-stream"})
+            try:
+                async with self._http.stream(
+                    "POST", f"{self._api}/run_sse", json=body, headers=headers, timeout=SSE_TIMEOUT
+                ) as response:
+                    failure = await _stream_failure(response)
+                    if failure is None:
+                        events = _events(response, self._api)
+                        try:
+                            yield events
+                        finally:
+                            await events.aclose()
+                        return
+            except httpx.HTTPError as exc:
+                raise network_error(exc, self._api) from None
+            error = error_for(failure, self.who())
+            if isinstance(error, TokenExpiredError) and not renewed:
+                renewed = True
+                if await self._renew(credential):
+                    continue  # refused before the backend took it: sending again is safe
+            raise error
+
+
+async def _stream_failure(response: httpx.Response) -> Failure | None:
+    """A refused stream answers with an error status or a JSON envelope instead of events."""
+    content_type = response.headers.get("content-type", "")
+    if response.status_code < 400 and "json" not in content_type:
+        return None
+    await response.aread()
+    _, failure = read_answer(response)
+    return failure
+
+
+async def _events(response: httpx.Response, api_url: str) -> AsyncGenerator[SseEvent, None]:
+    decoder = SseDecoder()
+    try:
+        async for chunk in response.aiter_bytes():
+            for data in decoder.feed(chunk):
+                for event in decode_event(data):
+                    yield event
+    except httpx.HTTPError as exc:
+        logger.info("the event stream broke: %s", type(exc).__name__)
+        raise StreamDroppedError(
+            f"The connection to the NemoVideo API at {api_url} dropped while it was working."
+        ) from None
+    for data in decoder.flush():
+        for event in decode_event(data):
+            yield event
+
+
+def _seg(value: str) -> str:
+    """A path segment, quoted so an id can never walk out of its path."""
+    return quote(value, safe="")

@@ -1,0 +1,177 @@
+"""Requests and answers: timeouts, envelopes (§8.3), and the ONE function that maps failures to errors (§6)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from nemo_mcp.errors import (
+    ApiError,
+    ClientIdMissingError,
+    ConnectionFailedError,
+    ExportBlockedError,
+    FileTooLargeError,
+    NemoError,
+    NoCreditsError,
+    RateLimitedError,
+    SessionGoneError,
+    TokenExpiredError,
+    UnsupportedFileError,
+)
+
+logger = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 30.0
+UPLOAD_TIMEOUT_S = 300.0
+# A generation can run for minutes with only heartbeats in between: allow up to 15 minutes per read.
+SSE_READ_TIMEOUT_S = 15 * 60.0
+
+DEFAULT_TIMEOUT = httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
+UPLOAD_TIMEOUT = httpx.Timeout(UPLOAD_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
+SSE_TIMEOUT = httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S, read=SSE_READ_TIMEOUT_S)
+
+CODE_OK = 0
+CODE_TOKEN = 1001
+CODE_SESSION_GONE = 1002
+CODE_NO_CREDITS = 2001
+CODE_UNSUPPORTED = 4001
+CODE_TOO_LARGE = 4002
+
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What went wrong with one answer, before it becomes an exception."""
+
+    status: int
+    code: int | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Who:
+    """What the error messages may need to know about the user (never the token)."""
+
+    web_url: str
+    user_id: str | None = None
+    anonymous: bool = True
+
+
+def error_for(failure: Failure, who: Who, *, token_call: bool = False) -> NemoError:
+    """The one mapping from a failed answer (HTTP status and body code) to the error a person can act on."""
+    status, code, rid = failure.status, failure.code, failure.request_id
+    if code == CODE_TOKEN or status in (401, 403):
+        return TokenExpiredError(
+            "The NemoVideo API did not accept the access token.", status=status, code=code, request_id=rid
+        )
+    if code == CODE_SESSION_GONE:
+        return SessionGoneError(
+            "The NemoVideo session no longer exists; earlier uploads are gone.",
+            status=status,
+            code=code,
+            request_id=rid,
+        )
+    if code == CODE_NO_CREDITS:
+        register = f"{who.web_url}/register?bind={who.user_id}" if who.anonymous and who.user_id else None
+        if who.anonymous and register is None:
+            register = f"{who.web_url}/register"
+        return NoCreditsError(
+            "You are out of NemoVideo credits.",
+            register_url=register,
+            status=status,
+            code=code,
+            request_id=rid,
+        )
+    if code == CODE_UNSUPPORTED:
+        return UnsupportedFileError("NemoVideo does not accept this type of file.")
+    if code == CODE_TOO_LARGE:
+        return FileTooLargeError("NemoVideo refused the file as too large.")
+    if status == 402:
+        return ExportBlockedError(
+            "NemoVideo refused the export: your plan does not include it.",
+            status=status,
+            code=code,
+            request_id=rid,
+        )
+    if status == 429:
+        return RateLimitedError(
+            "The NemoVideo API is rate limiting requests.", status=status, code=code, request_id=rid
+        )
+    if status == 400 and token_call:
+        return ClientIdMissingError(
+            "The NemoVideo API refused the token request: no client id was sent.",
+            status=status,
+            code=code,
+            request_id=rid,
+        )
+    what = f"HTTP {status}" if code is None else f"HTTP {status}, code {code}"
+    hint = (
+        "The service may be having trouble; try again in a minute."
+        if status >= 500 or status == 408
+        else None
+    )
+    return ApiError(
+        f"The NemoVideo API answered with an error ({what}).",
+        status=status,
+        code=code,
+        request_id=rid,
+        hint=hint,
+    )
+
+
+def network_error(exc: httpx.HTTPError, api_url: str) -> NemoError:
+    """A request that got no answer. Messages name the API host, never a header or a body."""
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        return ConnectionFailedError(f"Cannot reach the NemoVideo API at {api_url}.")
+    if isinstance(exc, httpx.TimeoutException):
+        return ConnectionFailedError(f"The NemoVideo API at {api_url} did not answer in time.")
+    return ConnectionFailedError(f"The connection to the NemoVideo API at {api_url} failed.")
+
+
+def read_answer(response: httpx.Response) -> tuple[Any, Failure | None]:
+    """Open an already-read response: (data, None) on success, (None, Failure) otherwise.
+
+    Envelopes (§8.3): `{code, data, message}`, `{success, data, error}`, or a bare object (returned whole).
+    """
+    rid = response.headers.get("x-request-id")
+    body: Any = None
+    if response.content:
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            body = None
+    code = _code(body)
+    if response.status_code >= 400:
+        return None, Failure(response.status_code, code, rid)
+    if body is None:
+        if response.content:
+            logger.debug("the API answered HTTP %d with a body that is not JSON", response.status_code)
+            return None, Failure(response.status_code, None, rid)
+        return {}, None
+    if isinstance(body, dict):
+        if code is not None and code != CODE_OK:
+            return None, Failure(response.status_code, code, rid)
+        if body.get("success") is False:
+            return None, Failure(response.status_code, code, rid)
+        if ("code" in body or "success" in body) and "data" in body:
+            return body["data"], None
+    return body, None
+
+
+def _code(body: object) -> int | None:
+    if not isinstance(body, dict):
+        return None
+    raw = body.get("code")
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+        return int(raw.strip())
+    return None

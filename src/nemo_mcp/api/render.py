@@ -1,0 +1,237 @@
+"""Render (export) jobs: submit, remember, poll with backoff, download atomically (contract §5).
+
+The id of a running render is written to `jobs_dir` before it is submitted, so a process that dies
+while it runs leaves a handle a new process resumes instead of starting another (the job lives on
+the server and would otherwise be orphaned). The handle is removed once the file is delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from nemo_mcp.api.auth import write_private
+from nemo_mcp.api.client import NemoClient
+from nemo_mcp.api.http import RETRYABLE_STATUSES
+from nemo_mcp.api.wire import RenderStatus
+from nemo_mcp.errors import (
+    ApiError,
+    ConnectionFailedError,
+    NemoError,
+    RateLimitedError,
+    RenderFailedError,
+    SessionGoneError,
+    TokenExpiredError,
+)
+
+logger = logging.getLogger(__name__)
+
+POLL_FIRST_S = 2.0
+POLL_FACTOR = 1.5
+POLL_MAX_S = 15.0
+RENDER_TIMEOUT_S = 30 * 60.0
+DOWNLOAD_CHUNK = 256 * 1024
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """How to wait for a render: first interval, growth, cap, and the total budget (all seconds)."""
+
+    first_s: float = POLL_FIRST_S
+    factor: float = POLL_FACTOR
+    max_s: float = POLL_MAX_S
+    timeout_s: float = RENDER_TIMEOUT_S
+
+
+@dataclass(frozen=True)
+class RenderHandle:
+    render_id: str
+    session_id: str
+    api_url: str
+    output_dir: str
+    created_at: float
+
+
+class RenderStillRunningError(RenderFailedError):
+    """The wait budget ran out; the render may still finish, and its handle stays on disk."""
+
+
+def new_render_id() -> str:
+    return f"render_{uuid.uuid4().hex}"
+
+
+class JobStore:
+    """One JSON file per running render in `jobs_dir`."""
+
+    def __init__(self, jobs_dir: Path) -> None:
+        self._dir = jobs_dir
+
+    def save(self, handle: RenderHandle) -> None:
+        write_private(self._dir / f"{handle.render_id}.json", json.dumps(asdict(handle)))
+
+    def remove(self, render_id: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            (self._dir / f"{render_id}.json").unlink()
+
+    def find(self, session_id: str, api_url: str) -> RenderHandle | None:
+        """The newest stored render of this session on this API, if any."""
+        found: list[RenderHandle] = []
+        try:
+            paths = list(self._dir.glob("render_*.json"))
+        except OSError:
+            return None
+        for path in paths:
+            try:
+                raw: Any = json.loads(path.read_text(encoding="utf-8"))
+                handle = RenderHandle(**raw)
+            except (OSError, ValueError, TypeError):
+                logger.warning("ignoring an unreadable render handle %s", path.name)
+                continue
+            if handle.session_id == session_id and handle.api_url == api_url:
+                found.append(handle)
+        return max(found, key=lambda h: h.created_at) if found else None
+
+
+Progress = Callable[[str, float | None], Awaitable[None]]
+
+
+async def _no_progress(message: str, fraction: float | None) -> None:
+    return None
+
+
+async def submit(
+    client: NemoClient, store: JobStore, session_id: str, draft: dict[str, Any], output_dir: Path
+) -> RenderHandle:
+    """Submit the draft with a fresh id; on a failed submit (or a duplicate id) once more with a new id."""
+    last: NemoError | None = None
+    for attempt in (1, 2):
+        handle = RenderHandle(new_render_id(), session_id, client.api_url, str(output_dir), time.time())
+        store.save(handle)  # before sending: a crash right after the submit still leaves the id behind
+        try:
+            status = await client.submit_render(handle.render_id, session_id, draft)
+        except (ApiError, ConnectionFailedError) as exc:
+            store.remove(handle.render_id)
+            if isinstance(exc, ApiError) and not _submit_retryable(exc):
+                raise
+            logger.info("render submit failed (%s); attempt %d of 2", type(exc).__name__, attempt)
+            last = exc
+            continue
+        if status.finished_badly:
+            store.remove(handle.render_id)
+            last = RenderFailedError(_failed_text(status))
+            logger.info("render submit answered %s; attempt %d of 2", status.phase, attempt)
+            continue
+        if status.render_id and status.render_id != handle.render_id:
+            # The API chose its own id: that is the one to poll and remember.
+            store.remove(handle.render_id)
+            handle = RenderHandle(
+                status.render_id, session_id, client.api_url, str(output_dir), handle.created_at
+            )
+            store.save(handle)
+        return handle
+    raise RenderFailedError(
+        "The export could not be started (tried twice).", hint=last.hint if last and last.hint else None
+    )
+
+
+def _submit_retryable(exc: ApiError) -> bool:
+    # Auth and rate limits were already handled by the client; the plan, the credits and a lost
+    # session will not change by asking again. Anything else (5xx, 409 duplicate id, a body
+    # saying no) gets one more try with a new id.
+    from nemo_mcp.errors import ExportBlockedError, NoCreditsError
+
+    return not isinstance(exc, (ExportBlockedError, NoCreditsError, SessionGoneError, TokenExpiredError))
+
+
+async def wait(
+    client: NemoClient, handle: RenderHandle, policy: PollPolicy, progress: Progress = _no_progress
+) -> RenderStatus:
+    """Poll until the render is delivered. Rides out 408/429/5xx and network errors; stops on other 4xx."""
+    deadline = time.monotonic() + policy.timeout_s
+    interval = policy.first_s
+    while True:
+        try:
+            status = await client.render_status(handle.render_id)
+        except (ConnectionFailedError, RateLimitedError) as exc:
+            logger.info("render poll: %s; polling again", type(exc).__name__)
+        except ApiError as exc:
+            if exc.status not in RETRYABLE_STATUSES:
+                raise
+            logger.info("render poll: HTTP %s; polling again", exc.status)
+        else:
+            if status.finished_badly:
+                raise RenderFailedError(_failed_text(status))
+            if status.delivered:
+                return status
+            await progress(f"rendering {status.progress:.0f}%", status.progress / 100)
+        if time.monotonic() + interval > deadline:
+            raise RenderStillRunningError(
+                f"The export did not finish within {policy.timeout_s / 60:.0f} minutes.",
+                hint="It may still finish: call export again to pick it up.",
+            )
+        await asyncio.sleep(interval)
+        interval = min(interval * policy.factor, policy.max_s)
+
+
+def _failed_text(status: RenderStatus) -> str:
+    if status.phase == "cancelled":
+        return "The export was cancelled."
+    return (
+        f"The export failed: {status.error}." if status.error else "The export failed on the NemoVideo side."
+    )
+
+
+async def download(client: NemoClient, handle: RenderHandle, status: RenderStatus, dest: Path) -> int:
+    """Fetch the video into `dest` atomically: from the output URL, else the API's download endpoint.
+
+    Returns the size in bytes. A cut-off or non-video download never appears under `dest`.
+    """
+    sources = [u for u in (status.output_url, client.fallback_download_path(handle.render_id)) if u]
+    last: NemoError | None = None
+    for source in sources:
+        try:
+            return await _fetch(client, source, dest)
+        except NemoError as exc:
+            logger.info(
+                "download from %s failed: %s",
+                "the output URL" if source != sources[-1] else "the API",
+                exc.message,
+            )
+            last = exc
+    raise RenderFailedError(
+        "The video was rendered but could not be downloaded.",
+        hint=f"Call export again to retry the download{f' ({last.message})' if last else ''}.",
+    )
+
+
+async def _fetch(client: NemoClient, source: str, dest: Path) -> int:
+    # httpx raises when a body with a Content-Length or chunked framing ends early: a cut-off download fails.
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        size = 0
+        async with client.download(source) as response:
+            with tmp.open("wb") as fh:
+                async for chunk in response.aiter_bytes(DOWNLOAD_CHUNK):
+                    fh.write(chunk)
+                    size += len(chunk)
+                fh.flush()
+                os.fsync(fh.fileno())
+        with tmp.open("rb") as fh:
+            head = fh.read(12)
+        if len(head) < 12 or head[4:8] != b"ftyp":
+            raise RenderFailedError("The download is not an MP4 video.")
+        tmp.replace(dest)
+        return size
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()

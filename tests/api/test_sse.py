@@ -1,0 +1,196 @@
+"""The SSE layer alone: framing split anywhere, both event shapes, keep-alives, junk, GUI translation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nemo_mcp.api.sse import (
+    ErrorEvent,
+    Heartbeat,
+    SseDecoder,
+    SseEvent,
+    TextAssembler,
+    TextEvent,
+    ToolFinished,
+    ToolStarted,
+    decode_event,
+    translate_gui,
+)
+
+STREAM = (
+    'data: {"type":"text","content":"Hello "}\n\n'
+    "data:\n\n"
+    ": a comment keep-alive\n"
+    'data: {"type":"tool_call","name":"generate_video_with_seedance","args":{"d":5}}\r\n\r\n'
+    'data: {"type":"tool_result","name":"generate_video_with_seedance","result":{"ok":true}}\r\r'
+    'event: ignored\nid: 7\ndata: {"type":"text",\ndata: "content":"wörld 你好"}\n\n'
+    'data: {"type":"heartbeat"}\n\n'
+)
+EXPECTED: list[SseEvent] = [
+    TextEvent("Hello "),
+    Heartbeat(),
+    ToolStarted("generate_video_with_seedance", {"d": 5}),
+    ToolFinished("generate_video_with_seedance", {"ok": True}),
+    TextEvent("wörld 你好"),
+    Heartbeat(),
+]
+
+
+def _decode_all(chunks: list[bytes]) -> list[SseEvent]:
+    decoder = SseDecoder()
+    out: list[SseEvent] = []
+    for chunk in chunks:
+        for data in decoder.feed(chunk):
+            out.extend(decode_event(data))
+    for data in decoder.flush():
+        out.extend(decode_event(data))
+    return out
+
+
+def test_whole_stream_decodes_to_typed_events() -> None:
+    assert _decode_all([STREAM.encode()]) == EXPECTED
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 7, 13])
+def test_events_split_into_small_chunks_decode_the_same(size: int) -> None:
+    raw = STREAM.encode()
+    chunks = [raw[i : i + size] for i in range(0, len(raw), size)]
+    assert _decode_all(chunks) == EXPECTED
+
+
+@given(st.lists(st.integers(min_value=1, max_value=len(STREAM.encode()) - 1), max_size=12))
+def test_any_split_points_decode_the_same(cuts: list[int]) -> None:
+    raw = STREAM.encode()
+    points = sorted(set(cuts))
+    chunks = [raw[a:b] for a, b in zip([0, *points], [*points, len(raw)], strict=True)]
+    assert _decode_all(chunks) == EXPECTED
+
+
+def test_last_event_without_blank_line_still_counts() -> None:
+    assert _decode_all([b'data: {"type":"text","content":"end"}']) == [TextEvent("end")]
+
+
+def test_adk_shape() -> None:
+    event = {
+        "content": {
+            "parts": [
+                {"text": "Animating"},
+                {"functionCall": {"name": "animate", "args": {"s": 5}}},
+                {"functionResponse": {"name": "animate", "response": {"done": True}}},
+                {"text": "secret thoughts", "thought": True},
+            ],
+            "role": "model",
+        },
+        "partial": True,
+        "author": "nemo",
+        "id": "e1",
+    }
+    assert decode_event(json.dumps(event)) == [
+        TextEvent("Animating", partial=True),
+        ToolStarted("animate", {"s": 5}),
+        ToolFinished("animate", {"done": True}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ('{"error":"quota exceeded"}', [ErrorEvent("quota exceeded")]),
+        ('{"error":{"message":"boom"}}', [ErrorEvent("boom")]),
+        ('{"type":"error","message":"bad"}', [ErrorEvent("bad")]),
+        ('{"errorCode":"MAX_TOKENS","errorMessage":"too long"}', [ErrorEvent("too long")]),
+        ('{"type":"text","text":"plain"}', [TextEvent("plain")]),
+        ('{"text":"bare"}', [TextEvent("bare")]),
+        ('{"content":"string content"}', [TextEvent("string content")]),
+        ('{"type":"ping"}', [Heartbeat()]),
+        ("   ", [Heartbeat()]),
+        ('{"type":"usage","tokens":5}', []),
+        ("not json {", []),
+        ("[1,2]", []),
+        ('{"content":{"parts":"nope"}}', []),
+        ('{"error":null,"content":{"parts":[{"text":"ok"}]}}', [TextEvent("ok")]),
+    ],
+)
+def test_payload_variants(payload: str, expected: list[SseEvent]) -> None:
+    assert decode_event(payload) == expected
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=300))
+def test_fuzz_decode_event_never_raises(data: str) -> None:
+    events = decode_event(data)
+    assert all(isinstance(e, TextEvent | ToolStarted | ToolFinished | Heartbeat | ErrorEvent) for e in events)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "type",
+                    "content",
+                    "parts",
+                    "text",
+                    "error",
+                    "functionCall",
+                    "name",
+                    "args",
+                    "partial",
+                    "thought",
+                ]
+            ),
+            children,
+            max_size=5,
+        )
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300)
+@given(json_values)
+def test_fuzz_structured_events_never_raise(value: object) -> None:
+    events = decode_event(json.dumps(value))
+    assert all(isinstance(e, TextEvent | ToolStarted | ToolFinished | Heartbeat | ErrorEvent) for e in events)
+
+
+@settings(max_examples=200)
+@given(st.binary(max_size=400), st.integers(min_value=1, max_value=50))
+def test_fuzz_decoder_on_any_bytes(raw: bytes, size: int) -> None:
+    chunks = [raw[i : i + size] for i in range(0, len(raw), size)]
+    for event in _decode_all(chunks):
+        assert isinstance(event, TextEvent | ToolStarted | ToolFinished | Heartbeat | ErrorEvent)
+
+
+def test_partial_chunks_then_final_text_are_not_doubled() -> None:
+    text = TextAssembler()
+    text.add(TextEvent("Hel", partial=True))
+    text.add(TextEvent("lo", partial=True))
+    assert text.text == "Hello"
+    text.add(TextEvent("Hello"))
+    text.add(TextEvent(" again"))
+    assert text.text == "Hello again"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Click the Export button to download.", "ask me to export to download."),
+        ("Preview in the timeline to check it.", "ask me for the timeline summary to check it."),
+        ("Open the Media panel to see files.", "ask me for the session state to see files."),
+        ("Drag and drop the clip to reorder.", "tell me to move the clip to reorder."),
+        ('Click "Generate" to start.', "ask me to Generate to start."),
+        ("点击导出按钮", "让我导出"),
+        ("打开素材面板", "让我查看素材面板"),
+        ("Your clip is ready. I encountered a temporary issue.", "Your clip is ready."),
+        ("I encountered a temporary issue.", "I encountered a temporary issue."),
+    ],
+)
+def test_gui_translation(source: str, expected: str) -> None:
+    assert translate_gui(source) == expected
