@@ -251,6 +251,12 @@ class JobBoard:
     def for_session(self, session_id: str) -> list[Job[Any]]:
         return [job for job in self._jobs if job.session_id == session_id]
 
+    def settle(self, session_id: str) -> None:
+        """Mark the session's finished jobs collected: their results are history, not news."""
+        for job in self._jobs:
+            if job.session_id == session_id and job.done:
+                job.collected = True
+
     def cancel_all(self) -> None:
         for job in self._jobs:
             job.cancel()

@@ -284,6 +284,8 @@ async def animate_image(
         return outcome
 
     short = text if len(text) <= 60 else text[:57] + "..."
+    # What finished earlier in this session is about to be out of date: nothing should hand it out later.
+    state.jobs.settle(sid)
     turn = state.jobs.start("turn", sid, f'instruction "{short}"', work)
     progress = CallProgress(ctx)
     await progress(ProgressUpdate(message=f'sending the instruction "{short}"'))

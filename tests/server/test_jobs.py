@@ -178,3 +178,17 @@ def test_durations_read_like_people_say_them() -> None:
     assert format_duration(100) == "1 min 40 s"
     assert format_duration(120) == "2 min"
     assert format_duration(725) == "12 min"
+
+
+async def test_settling_a_session_retires_its_finished_results(board: JobBoard) -> None:
+    async def quick(job: Job[str]) -> str:
+        return "old clip"
+
+    old = board.start("export", "s1", "render", quick)
+    other = board.start("export", "s2", "render", quick)
+    assert await old.wait(5)
+    assert await other.wait(5)
+    board.settle("s1")
+    assert board.find("export", "s1") is None
+    assert board.find("export", "s2") is other
+    assert [job.status for job in board.for_session("s1")] == ["done"]
