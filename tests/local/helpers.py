@@ -66,13 +66,54 @@ def sse_events(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
 
 def run_message(http: httpx.Client, session_id: str, text: str) -> list[dict[str, Any]]:
     """Send one message to run_sse and collect every event until the server closes the stream."""
-    body = {
+    with http.stream(
+        "POST", "/run_sse", json=message_body(session_id, text), headers={"Accept": "text/event-stream"}
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream"), response.read()
+        return list(sse_events(response.iter_lines()))
+
+
+def upload(http: httpx.Client, session_id: str, *paths: Any) -> list[dict[str, Any]]:
+    """Upload files (multipart field `files`) and return the `files` of the answer."""
+    handles = [open(path, "rb") for path in paths]  # noqa: SIM115  # closed just below
+    try:
+        files = [("files", (handle.name.rsplit("/", 1)[-1], handle)) for handle in handles]
+        answer = data(http.post(f"/api/upload-video/nemo_agent/me/{session_id}", files=files))
+    finally:
+        for handle in handles:
+            handle.close()
+    result: list[dict[str, Any]] = answer["files"]
+    return result
+
+
+def upload_raw(http: httpx.Client, session_id: str, name: str, content: bytes) -> httpx.Response:
+    return http.post(f"/api/upload-video/nemo_agent/me/{session_id}", files=[("files", (name, content))])
+
+
+def state(http: httpx.Client, session_id: str) -> dict[str, Any]:
+    result: dict[str, Any] = data(http.get(f"/api/state/nemo_agent/me/{session_id}/latest"))["state"]
+    return result
+
+
+def credits(http: httpx.Client) -> dict[str, Any]:
+    result: dict[str, Any] = data(http.get("/api/credits/balance/simple"))
+    return result
+
+
+def message_body(session_id: str, text: str) -> dict[str, Any]:
+    return {
         "app_name": "nemo_agent",
         "user_id": "me",
         "session_id": session_id,
         "new_message": {"parts": [{"text": text}]},
     }
-    with http.stream("POST", "/run_sse", json=body, headers={"Accept": "text/event-stream"}) as response:
-        assert response.status_code == 200
-        assert response.headers["content-type"].startswith("text/event-stream"), response.read()
-        return list(sse_events(response.iter_lines()))
+
+
+def texts(events: list[dict[str, Any]]) -> str:
+    return " ".join(e["content"] for e in events if e.get("type") == "text")
+
+
+def kinds(events: list[dict[str, Any]]) -> list[str]:
+    """Event types in order, heartbeats left out."""
+    return [str(e.get("type")) for e in events if e.get("type") != "heartbeat"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from contextlib import asynccontextmanager
@@ -77,7 +78,7 @@ def build_app(ctx: BackendContext) -> Starlette:
         record = _session(ctx, caller, request)
         if record is None:
             return fail(SESSION_NOT_FOUND)
-        return ok(session_state(record))
+        return ok(session_state(ctx, record))
 
     async def upload(request: Request) -> Response:
         caller = begin(ctx, request, "upload")
@@ -141,6 +142,7 @@ def build_app(ctx: BackendContext) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> Any:
+        ctx.loop = asyncio.get_running_loop()
         # Work a previous run left unfinished (a turn mid-render, a render job) is finished now.
         agent.resume_turns(ctx)
         renders.resume_jobs(ctx)
@@ -149,7 +151,7 @@ def build_app(ctx: BackendContext) -> Starlette:
     return Starlette(routes=routes, lifespan=lifespan)
 
 
-def session_state(record: SessionRecord) -> dict[str, Any]:
+def session_state(ctx: BackendContext, record: SessionRecord) -> dict[str, Any]:
     draft = record.draft or {}
     meta = draft.get("m", {}) if isinstance(draft.get("m"), dict) else {}
     return {
@@ -161,7 +163,7 @@ def session_state(record: SessionRecord) -> dict[str, Any]:
                 {
                     "name": u.filename,
                     "type": u.file_type,
-                    "url": u.stored_name,
+                    "url": uploads.file_url(ctx, record.session_id, u.stored_name),
                     "width": u.width,
                     "height": u.height,
                     "duration": u.duration,

@@ -33,6 +33,15 @@ class BackendOptions:
 
 
 @dataclass
+class JobControl:
+    """In-memory handles of one render job: ask it to stop, know when it has stopped, what a stall waits for."""
+
+    cancel: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event | None = None
+
+
+@dataclass
 class BackendContext:
     store: Store
     options: BackendOptions
@@ -45,6 +54,9 @@ class BackendContext:
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(RENDER_WORKERS, thread_name_prefix="nemo-local-render")
     )
+    jobs: dict[str, JobControl] = field(default_factory=dict)
+    # The loop serving the app (set at startup): other threads hand it work with run_coroutine_threadsafe.
+    loop: asyncio.AbstractEventLoop | None = None
     # Background tasks (turns) that must outlive the request that started them.
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -55,5 +67,10 @@ class BackendContext:
         task.add_done_callback(self.tasks.discard)
         return task
 
+    async def turns_finished(self) -> None:
+        """Return once no turn task is running (new ones started meanwhile included)."""
+        while self.tasks:
+            await asyncio.wait(list(self.tasks))
 
-__all__ = ["RENDER_WORKERS", "SEVEN_DAYS_S", "BackendContext", "BackendOptions"]
+
+__all__ = ["RENDER_WORKERS", "SEVEN_DAYS_S", "BackendContext", "BackendOptions", "JobControl"]

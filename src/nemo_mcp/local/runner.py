@@ -17,6 +17,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Self
@@ -156,6 +157,24 @@ class LocalBackend:
     def context(self) -> BackendContext:
         """The backend's shared state, for tests that need to reach in (e.g. set credits)."""
         return self._context()
+
+    def wait_idle(self, timeout: float = 60.0) -> None:
+        """Block until no turn and no render job is running; TimeoutError after `timeout` seconds.
+
+        For tests: the way to wait for work a dropped stream left running, without sleeping.
+        """
+        ctx = self._context()
+        deadline = time.monotonic() + timeout
+        if ctx.loop is not None:
+            future = asyncio.run_coroutine_threadsafe(ctx.turns_finished(), ctx.loop)
+            try:
+                future.result(timeout)
+            except TimeoutError:
+                future.cancel()
+                raise
+        for control in list(ctx.jobs.values()):
+            if not control.done.wait(max(0.0, deadline - time.monotonic())):
+                raise TimeoutError("a render job is still running")
 
     def expire_tokens(self) -> None:
         """Make every issued token expired: the next call with one answers 1001."""
