@@ -28,7 +28,7 @@ from nemo_mcp.errors import (
 
 MAX_IMAGE_PIXELS = 120_000_000
 # Images up to this many pixels are decoded fully to catch truncation; larger ones are checked structurally.
-FULL_DECODE_PIXELS = 16_000_000
+FULL_DECODE_PIXELS = 4_000_000
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 MediaKind = Literal["image", "video", "audio"]
