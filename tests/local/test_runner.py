@@ -147,3 +147,12 @@ def test_restart_keeps_tokens_sessions_and_credits(tmp_path: Path) -> None:
         with client(second.url) as http:
             assert data(http.get(f"/api/state/nemo_agent/me/{sid}/latest"))["session_id"] == sid
     assert (tmp_path / "d" / "tokens.json").stat().st_mode & 0o077 == 0
+
+
+def test_foreign_host_headers_are_refused(local_backend: LocalBackend) -> None:
+    refused = httpx.post(
+        f"{local_backend.url}/api/auth/anonymous-token",
+        headers={"X-Client-Id": "a", "Host": "evil.example", **ATTRIBUTION},
+    )
+    assert refused.status_code == 400
+    assert "nmv_usr_" not in refused.text

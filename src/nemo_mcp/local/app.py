@@ -7,8 +7,11 @@ import json
 import logging
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -21,6 +24,8 @@ from nemo_mcp.local.guards import SESSION_NOT_FOUND, Caller, begin, fail, ok, ow
 from nemo_mcp.local.store import SessionRecord
 
 log = logging.getLogger(__name__)
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 
 def build_app(ctx: BackendContext) -> Starlette:
@@ -148,7 +153,11 @@ def build_app(ctx: BackendContext) -> Starlette:
         renders.resume_jobs(ctx)
         yield
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = []
+    if urlsplit(ctx.base_url).hostname in LOOPBACK_NAMES:
+        # A web page must not reach the backend through DNS rebinding: only loopback Host headers pass.
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(LOOPBACK_NAMES)))
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 
 def session_state(ctx: BackendContext, record: SessionRecord) -> dict[str, Any]:
