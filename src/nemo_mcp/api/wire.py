@@ -211,8 +211,11 @@ M = TypeVar("M", bound=BaseModel)
 
 def parse(model: type[M], data: object, what: str) -> M:
     """Validate `data` as `model`; anything unreadable becomes one ApiError naming `what`."""
+    if not isinstance(data, dict):
+        logger.debug("%s answer is not a JSON object", what)
+        raise ApiError(f"The NemoVideo API sent a {what} answer nemo-mcp cannot read.")
     try:
-        return model.model_validate(data if isinstance(data, dict) else {})
+        return model.model_validate(data)
     except (ValidationError, ValueError, TypeError, RecursionError):
         logger.debug("unreadable %s answer", what)
         raise ApiError(f"The NemoVideo API sent a {what} answer nemo-mcp cannot read.") from None

@@ -1,0 +1,138 @@
+"""NemoClient: headers, the token path, run_sse refusals (over the local backend), and malformed
+answers no real backend would send (httpx.MockTransport, one answer each)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from nemo_mcp import __version__
+from nemo_mcp.api.client import NemoClient
+from nemo_mcp.api.headers import platform_for
+from nemo_mcp.api.sse import TextEvent
+from nemo_mcp.config import Settings
+from nemo_mcp.errors import ApiError
+from nemo_mcp.local.runner import LocalBackend
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize(
+    ("source", "client", "expected"),
+    [
+        ("ClawHub", "cursor", "clawhub"),
+        (None, "claude-ai", "claude-desktop"),
+        (None, "Claude Desktop", "claude-desktop"),
+        (None, "claude-code", "claude-code"),
+        (None, "Cursor IDE", "cursor"),
+        (None, "some-new-client", "unknown"),
+        (None, None, "unknown"),
+        ("  ", None, "unknown"),
+        ("weird value ✓", None, "weird-value"),
+    ],
+)
+def test_platform(source: str | None, client: str | None, expected: str) -> None:
+    assert platform_for(source, client) == expected
+
+
+async def test_attribution_headers_on_every_call(
+    local_settings: Settings, local_backend: LocalBackend
+) -> None:
+    async with httpx.AsyncClient() as http:
+        client = NemoClient(http, local_settings, client_name="claude-ai")
+        session = await client.create_session()
+        await client.state(session.session_id)
+        await client.credits()
+    stats = local_backend.stats
+    assert stats.missing_attribution_total == 0
+    assert stats.last_headers["x-skill-platform"] == "claude-desktop"
+    assert stats.last_headers["x-skill-version"] == __version__
+    assert "nmv" not in json.dumps(stats.as_dict())
+
+
+async def test_run_sse_refused_for_the_token_is_sent_again_once(
+    local_settings: Settings, local_backend: LocalBackend
+) -> None:
+    async with httpx.AsyncClient() as http:
+        client = NemoClient(http, local_settings)
+        session = await client.create_session()
+        local_backend.faults.add("run_sse", "body_code", 1001)
+        async with client.run_sse(session.session_id, "hello") as events:
+            texts = [e.text async for e in events if isinstance(e, TextEvent)]
+    assert texts
+    assert local_backend.stats.requests["run_sse"] == 2
+    assert local_backend.stats.requests["token"] == 2
+    assert local_backend.stats.messages_for(session.session_id) == ["hello"]
+
+
+async def test_token_answer_without_a_token(isolated_env: Path) -> None:
+    settings = Settings(api_url="http://api.test", config_dir=isolated_env / "cfg")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"code": 0, "data": {"credits": 100}})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        with pytest.raises(ApiError, match="token answer nemo-mcp cannot read"):
+            await NemoClient(http, settings).ensure_token()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(200, content=b"<html>maintenance</html>", headers={"content-type": "text/html"}),
+        httpx.Response(200, json=["not", "an", "object"]),
+        httpx.Response(200, json={"code": 0, "data": "nope"}),
+    ],
+)
+async def test_unreadable_credit_answers(answer: httpx.Response) -> None:
+    settings = Settings(api_url="http://api.test", token="nmv_usr_given")
+    async with httpx.AsyncClient(transport=httpx.MockTransport(lambda _r: answer)) as http:
+        with pytest.raises(ApiError):
+            await NemoClient(http, settings).credits()
+
+
+async def test_odd_numbers_in_credits_read_as_zero() -> None:
+    settings = Settings(api_url="http://api.test", token="nmv_usr_given")
+    answer = httpx.Response(200, json={"code": 0, "data": {"available": {"nested": True}, "frozen": "7"}})
+    async with httpx.AsyncClient(transport=httpx.MockTransport(lambda _r: answer)) as http:
+        credits = await NemoClient(http, settings).credits()
+    assert (credits.available, credits.frozen, credits.total_or_sum) == (0.0, 7.0, 7.0)
+
+
+async def test_unreadable_render_status() -> None:
+    settings = Settings(api_url="http://api.test", token="nmv_usr_given")
+    answer = httpx.Response(200, json={"success": True, "data": {"id": "r", "status": "teleported"}})
+    async with httpx.AsyncClient(transport=httpx.MockTransport(lambda _r: answer)) as http:
+        with pytest.raises(ApiError, match="render status nemo-mcp cannot read"):
+            await NemoClient(http, settings).render_status("r")
+
+
+async def test_sse_body_of_garbage_bytes_yields_nothing_and_ends() -> None:
+    settings = Settings(api_url="http://api.test", token="nmv_usr_given")
+    body = b'data: \xff\xfe{not json\n\ndata: {"type":"text","content":"ok"}\n\n\x00\x01garbage'
+    answer = httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
+    async with (
+        httpx.AsyncClient(transport=httpx.MockTransport(lambda _r: answer)) as http,
+        NemoClient(http, settings).run_sse("1", "hi") as events,
+    ):
+        got = [e async for e in events]
+    assert got == [TextEvent("ok")]
+
+
+async def test_the_token_goes_only_to_the_api_host() -> None:
+    settings = Settings(api_url="http://api.test", token="nmv_usr_given")
+    seen: dict[str, str | None] = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen[request.url.host] = request.headers.get("authorization")
+        return httpx.Response(200, content=b"\x00\x00\x00\x18ftypisom")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        client = NemoClient(http, settings)
+        for url in ("https://cdn.example/v.mp4", "/api/render/proxy/r/download"):
+            async with client.download(url) as response:
+                await response.aread()
+    assert seen == {"cdn.example": None, "api.test": "Bearer nmv_usr_given"}
