@@ -204,6 +204,12 @@ class NemoService:
         """The MCP client's name, used for X-Skill-Platform when SKILL_SOURCE is not set."""
         self._client.set_client_name(client_name)
 
+    async def new_session(self, language: str | None = None) -> str:
+        """Start a fresh session now (it becomes the latest) and return its id."""
+        async with self._session_lock:
+            record = await self._new_session(language or _language_of(""))
+        return record.session_id
+
     async def _resolve(self, session_id: str | None, *, create: bool, language: str = "en") -> SessionRecord:
         if session_id is not None and str(session_id).strip():
             sid = str(session_id).strip()

@@ -139,7 +139,8 @@ async def submit(
             store.save(handle)
         return handle
     raise RenderFailedError(
-        "The export could not be started (tried twice).", hint=last.hint if last and last.hint else None
+        f"The export could not be started (tried twice; last answer: {last.message if last else 'none'})",
+        hint=last.hint if last and last.hint else None,
     )
 
 
@@ -183,11 +184,10 @@ async def wait(
 
 
 def _failed_text(status: RenderStatus) -> str:
-    if status.phase == "cancelled":
+    if status.phase == "cancelled" or "cancel" in (status.error or "").lower():
         return "The export was cancelled."
-    return (
-        f"The export failed: {status.error}." if status.error else "The export failed on the NemoVideo side."
-    )
+    reason = (status.error or "").rstrip(". ")
+    return f"The export failed: {reason}." if reason else "The export failed on the NemoVideo side."
 
 
 async def download(client: NemoClient, handle: RenderHandle, status: RenderStatus, dest: Path) -> int:
