@@ -1,0 +1,176 @@
+"""Open still images defensively: real format by content, size limits before decoding, reduced-size decode.
+
+Every failure is an `ImageRejectedError` with a message a person can act on. The order matters:
+
+1. `Image.open(path, formats=...)` reads only the header: the format is known by content, not by name.
+2. The pixel count from the header is checked against our own limit *before* anything is decoded.
+3. `verify()` checks the structure (PNG chunk CRCs, ...); the file is then reopened, because a verified
+   image cannot be loaded.
+4. JPEGs are decoded at reduced size with `draft()` when the caller needs fewer pixels; `load()` then
+   reads every byte, which is what catches truncated files.
+5. EXIF orientation is applied, and transparency is flattened onto a solid background.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import (
+    BmpImagePlugin,
+    GifImagePlugin,
+    Image,
+    ImageOps,
+    JpegImagePlugin,
+    PngImagePlugin,
+    UnidentifiedImageError,
+    WebPImagePlugin,
+)
+
+logger = logging.getLogger(__name__)
+
+# Pillow's own limit (89.5 MP) only warns; a real 50 MB JPEG can be 75-100 MP, so ours is a bit higher
+# and refuses instead of warning.
+MAX_IMAGE_PIXELS = 120_000_000
+# Formats we accept, as Pillow names them; their plugins are imported above, because `Image.open(...,
+# formats=...)` only knows registered ones. (Phone JPEGs holding several pictures open as "MPO".)
+IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF")
+_PLUGINS = (BmpImagePlugin, GifImagePlugin, JpegImagePlugin, PngImagePlugin, WebPImagePlugin)
+# What transparent pixels become: videos have no alpha channel.
+FLATTEN_BACKGROUND = (255, 255, 255)
+
+_EXIF_ORIENTATION = 0x0112
+_SWAPS_AXES = {5, 6, 7, 8}
+
+
+class ImageRejectedError(Exception):
+    """The file is not an image we can animate (not an image, truncated, a pixel bomb, unreadable)."""
+
+
+class NotAnImageError(ImageRejectedError):
+    """Pillow does not recognise the content as any image format we accept (it may still be audio or video)."""
+
+
+@dataclass(frozen=True)
+class ImageHeader:
+    format: str
+    width: int  # as displayed, after EXIF orientation
+    height: int
+
+
+def _open(path: Path) -> Image.Image:
+    """Open by content (header only) and refuse pixel bombs before any pixel is decoded."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImageRejectedError(f"{path.name}: cannot read the file ({exc.strerror}).") from exc
+    if size == 0:
+        raise ImageRejectedError(f"{path.name}: the file is empty.")
+    try:
+        # Pillow warns above its own limit and raises above twice that; ours is checked just below, so
+        # its warning is noise here. (catch_warnings is process-wide; the window is one header read.)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(path, formats=IMAGE_FORMATS)
+    except Image.DecompressionBombError as exc:
+        raise ImageRejectedError(
+            f"{path.name}: the image claims too many pixels (over {MAX_IMAGE_PIXELS // 1_000_000} MP)."
+        ) from exc
+    except UnidentifiedImageError as exc:
+        raise NotAnImageError(
+            f"{path.name}: not a supported image (JPEG, PNG, WEBP, BMP or GIF, checked by content)."
+        ) from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise ImageRejectedError(f"{path.name}: the image header is damaged ({exc}).") from exc
+    width, height = img.size
+    if width <= 0 or height <= 0 or width * height > MAX_IMAGE_PIXELS:
+        img.close()
+        raise ImageRejectedError(
+            f"{path.name}: {width}x{height} is {width * height / 1e6:.0f} MP; "
+            f"the limit is {MAX_IMAGE_PIXELS // 1_000_000} MP."
+        )
+    return img
+
+
+def _orientation(img: Image.Image) -> int:
+    try:
+        value = img.getexif().get(_EXIF_ORIENTATION, 1)
+    except (OSError, ValueError, SyntaxError):  # a broken EXIF block is not worth refusing the photo
+        return 1
+    return value if isinstance(value, int) else 1
+
+
+def _check_structure(path: Path) -> Image.Image:
+    """Open, verify, and reopen (a verified image object cannot be loaded)."""
+    img = _open(path)
+    try:
+        img.verify()
+    except Exception as exc:  # Pillow's plugins raise many types from verify()
+        raise ImageRejectedError(f"{path.name}: the image is damaged or truncated ({exc}).") from exc
+    finally:
+        img.close()
+    return _open(path)
+
+
+def read_header(path: Path, *, decode: bool = True) -> ImageHeader:
+    """Format and displayed size, checked by content and structure.
+
+    With `decode`, the pixels are decoded too (JPEGs at 1/8 scale), which is what catches truncation.
+    """
+    img = _check_structure(path)
+    with img:
+        width, height = img.size
+        if _orientation(img) in _SWAPS_AXES:
+            width, height = height, width
+        header = ImageHeader(format=str(img.format), width=width, height=height)
+        if decode:
+            if img.format in ("JPEG", "MPO"):
+                img.draft("RGB", (1, 1))
+            _load(img, path)
+        return header
+
+
+def _load(img: Image.Image, path: Path) -> None:
+    try:
+        img.load()  # for GIF and animated WEBP/PNG this is the first frame
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise ImageRejectedError(f"{path.name}: the image is damaged or truncated ({exc}).") from exc
+
+
+def load_image(path: Path, needed_size: Callable[[int, int], tuple[int, int]] | None = None) -> Image.Image:
+    """Decode `path` to an RGB image, oriented as displayed and with transparency flattened.
+
+    `needed_size(width, height)` gets the displayed size and returns the smallest size that still serves
+    the caller; JPEGs are then decoded at the smallest reduced scale at least that large (`draft`).
+    """
+    img = _check_structure(path)
+    try:
+        orientation = _orientation(img)
+        if needed_size is not None and img.format in ("JPEG", "MPO"):
+            width, height = img.size
+            swapped = orientation in _SWAPS_AXES
+            want_w, want_h = needed_size(*((height, width) if swapped else (width, height)))
+            if swapped:
+                want_w, want_h = want_h, want_w
+            if want_w < width and want_h < height:
+                img.draft("RGB", (max(1, want_w), max(1, want_h)))
+        _load(img, path)
+        logger.debug("decoded %s %s at %s (orientation %d)", path.name, img.format, img.size, orientation)
+        oriented = ImageOps.exif_transpose(img)
+        return _flatten(oriented)
+    finally:
+        img.close()
+
+
+def _flatten(img: Image.Image) -> Image.Image:
+    """RGB with any transparency composited onto FLATTEN_BACKGROUND."""
+    has_alpha = img.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in img.info
+    if not has_alpha:
+        return img if img.mode == "RGB" else img.convert("RGB")
+    rgba = img.convert("RGBA")
+    background = Image.new("RGBA", rgba.size, (*FLATTEN_BACKGROUND, 255))
+    background.alpha_composite(rgba)
+    return background.convert("RGB")
