@@ -12,6 +12,7 @@ process that also runs an MCP server on its own loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import socket
@@ -42,12 +43,34 @@ class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config) -> None:
         super().__init__(config)
         self.ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
         try:
             await super().startup(sockets)
         finally:
             self.ready.set()
+
+    async def main_loop(self) -> None:
+        # uvicorn's own loop checks should_exit every 0.1 s; this one also wakes at once on request_exit().
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864000
+            assert self._wake is not None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), 0.1)
+
+    def request_exit(self) -> None:
+        """Ask the server to stop, from any thread."""
+        self.should_exit = True
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None and not loop.is_closed():
+            # RuntimeError: the loop closed meanwhile, so it has stopped anyway
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(wake.set)
 
 
 class LocalBackend:
@@ -119,7 +142,7 @@ class LocalBackend:
             # Release stalls so that no worker waits for a reset that will never come.
             ctx.faults.reset()
         if server is not None:
-            server.should_exit = True
+            server.request_exit()
         if thread is not None:
             thread.join(STOP_TIMEOUT_S)
             if thread.is_alive():
