@@ -10,7 +10,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from nemo_mcp import __version__
+from nemo_mcp import __version__, runners
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import ConfigError, NemoError
 
@@ -63,16 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _not_yet(name: str) -> Runner:
-    def run(_args: argparse.Namespace, _settings: Settings) -> int:
-        print(f"nemo-mcp {name}: not available yet in this build.", file=sys.stderr)
-        return 2
-
-    return run
-
-
 RUNNERS: dict[str, Runner] = {
-    name: _not_yet(name) for name in ("serve", "animate", "demo", "credits", "state", "local-backend")
+    "serve": runners.run_serve,
+    "animate": runners.run_animate,
+    "demo": runners.run_demo,
+    "credits": runners.run_credits,
+    "state": runners.run_state,
+    "local-backend": runners.run_local_backend,
 }
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Protocol, runtime_checkable
+from typing import Annotated, Any
 
 import anyio
 from mcp.server.mcpserver import Context
@@ -165,18 +165,6 @@ def _running_turn_error(sid: str, job: Job[Any]) -> ToolError:
 # -- the tools ---------------------------------------------------------------------------------------------
 
 
-@runtime_checkable
-class _StartsSessions(Protocol):
-    async def new_session(self) -> str: ...
-
-
-async def _start_session(service: NemoService) -> str:
-    """A fresh session id, when the service can start one on request."""
-    if not isinstance(service, _StartsSessions):
-        raise ToolError("This build cannot start a second session yet; upload without new_session.")
-    return await service.new_session()
-
-
 async def upload(
     ctx: Ctx,
     source: Annotated[
@@ -211,7 +199,7 @@ async def upload(
         raise ToolError("Give either session_id or new_session=true, not both.")
     with _errors():
         if new_session:
-            sid = await _start_session(state.service)
+            sid = await state.service.new_session()
         outcome = await state.service.upload(sources, sid, CallProgress(ctx))
     names = ", ".join(f.filename for f in outcome.files)
     return UploadResult(
@@ -260,6 +248,8 @@ async def animate_image(
     started = anyio.current_time()
     sid = _session_arg(session_id)
     notice: str | None = None
+    # One per call: the values it reports only increase, across the upload and the generation.
+    progress = CallProgress(ctx)
     with _errors():
         if sid is None and image is None and state.service.latest_session_id is None:
             raise ToolError(
@@ -269,7 +259,7 @@ async def animate_image(
         if busy_sid is not None and (job := state.jobs.running("turn", busy_sid)) is not None:
             raise _running_turn_error(busy_sid, job)
         if image is not None:
-            uploaded = await state.service.upload([image], sid, CallProgress(ctx))
+            uploaded = await state.service.upload([image], sid, progress)
             sid = uploaded.session_id
             notice = uploaded.notice
         sid = _require_session(state, sid)
@@ -287,7 +277,6 @@ async def animate_image(
     # What finished earlier in this session is about to be out of date: nothing should hand it out later.
     state.jobs.settle(sid)
     turn = state.jobs.start("turn", sid, f'instruction "{short}"', work)
-    progress = CallProgress(ctx)
     await progress(ProgressUpdate(message=f'sending the instruction "{short}"'))
     remaining = max(0.0, budget - (anyio.current_time() - started))
     if not await turn.wait(remaining, progress):
@@ -450,6 +439,7 @@ async def export(
     if cancel:
         return await _cancel_export(state, sid)
     out_dir = _output_dir(state.settings, output_dir)
+    progress = CallProgress(ctx)
     job = state.jobs.find("export", sid)
     if job is None:
         if (turn := state.jobs.running("turn", sid)) is not None:
@@ -463,12 +453,9 @@ async def export(
             return await service.export(sid, out_dir, job.report)
 
         job = state.jobs.start("export", sid, "render", work)
-        progress = CallProgress(ctx)
         await progress(ProgressUpdate(message="starting the render"))
-    else:
-        progress = CallProgress(ctx)
-        if not job.done:
-            await progress(ProgressUpdate(message=f"resuming the running render ({job.describe()})"))
+    elif not job.done:
+        await progress(ProgressUpdate(message=f"resuming the running render ({job.describe()})"))
     if not await job.wait(budget, progress):
         return _structured(
             ExportResult(
