@@ -277,7 +277,7 @@ async def animate_image(
     # What finished earlier in this session is about to be out of date: nothing should hand it out later.
     state.jobs.settle(sid)
     turn = state.jobs.start("turn", sid, f'instruction "{short}"', work)
-    await progress(ProgressUpdate(message=f'sending the instruction "{short}"'))
+    await progress(ProgressUpdate(message=f'working on "{short}"'))
     remaining = max(0.0, budget - (anyio.current_time() - started))
     if not await turn.wait(remaining, progress):
         return AnimateResult(

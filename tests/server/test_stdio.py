@@ -22,7 +22,9 @@ def _server_command() -> str:
     return found
 
 
-async def test_upload_animate_state_export_over_stdio(tmp_path: Path, sample_png: Path) -> None:
+# "legacy" is the 2025-11-25 handshake that Claude Desktop, Cursor and the Inspector speak today.
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_upload_animate_state_export_over_stdio(tmp_path: Path, sample_png: Path, mode: str) -> None:
     home = tmp_path / "home"
     params = StdioServerParameters(
         command=_server_command(),
@@ -36,7 +38,7 @@ async def test_upload_animate_state_export_over_stdio(tmp_path: Path, sample_png
         },
         cwd=str(tmp_path),
     )
-    async with Client(params, read_timeout_seconds=120) as client:
+    async with Client(params, read_timeout_seconds=120, mode=mode) as client:
         tools = await client.list_tools()
         assert {tool.name for tool in tools.tools} == {
             "upload",

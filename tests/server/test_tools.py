@@ -9,7 +9,9 @@ import pytest
 from mcp import Client
 from mcp.types import ResourceLink
 
+from nemo_mcp.config import Settings
 from nemo_mcp.local.runner import LocalBackend
+from nemo_mcp.server import build_server
 from tests.server.conftest import Progress, call_error, call_ok, probe_clip
 
 pytestmark = pytest.mark.anyio
@@ -139,25 +141,38 @@ async def test_a_budget_that_expires_hands_back_a_handle_and_get_state_collects_
     assert local_backend.stats.messages_for(sid) == [ANIMATE]  # sent once, never again
 
 
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_a_cancelled_call_leaves_the_job_running(
-    client: Client, local_backend: LocalBackend, sample_png: Path
+    local_settings: Settings, local_backend: LocalBackend, sample_png: Path, mode: str
 ) -> None:
-    uploaded = await call_ok(client, "upload", {"source": str(sample_png)})
-    sid = uploaded["session_id"]
-    local_backend.faults.add("run_sse", "stall")
-    progress = Progress()
-    with anyio.move_on_after(1.0) as scope:
-        await client.call_tool(
-            "animate_image", {"instruction": ANIMATE, "wait_seconds": 30}, progress_callback=progress
-        )
-    assert scope.cancelled_caught
+    async with Client(build_server(local_settings), mode=mode) as client:
+        uploaded = await call_ok(client, "upload", {"source": str(sample_png)})
+        sid = uploaded["session_id"]
+        local_backend.faults.add("run_sse", "stall")
+        working = anyio.Event()
 
-    state = await call_ok(client, "get_state", {"session_id": sid})
-    assert [job["status"] for job in state["jobs"]] == ["running"]
-    local_backend.faults.reset()
-    done = await call_ok(client, "get_state", {"session_id": sid, "wait_seconds": 30})
-    assert done["finished_turn"] is not None
-    assert local_backend.stats.messages_for(sid) == [ANIMATE]
+        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+            working.set()
+
+        async with anyio.create_task_group() as tg:
+
+            async def animate() -> None:
+                await client.call_tool(
+                    "animate_image",
+                    {"instruction": ANIMATE, "wait_seconds": 30},
+                    progress_callback=on_progress,
+                )
+
+            tg.start_soon(animate)
+            await working.wait()  # the call is inside the server, waiting on its job
+            tg.cancel_scope.cancel()
+
+        state = await call_ok(client, "get_state", {"session_id": sid})
+        assert [job["status"] for job in state["jobs"]] == ["running"]
+        local_backend.faults.reset()
+        done = await call_ok(client, "get_state", {"session_id": sid, "wait_seconds": 30})
+        assert done["finished_turn"] is not None
+        assert local_backend.stats.messages_for(sid) == [ANIMATE]
 
 
 async def test_export_writes_the_mp4_and_links_to_it(
