@@ -258,3 +258,40 @@ async def test_the_prompt_and_the_session_resource(client: Client, sample_png: P
     uploaded = await call_ok(client, "upload", {"source": str(sample_png)})
     state = await client.read_resource(f"nemo://sessions/{uploaded['session_id']}/state")
     assert uploaded["session_id"] in str(state.contents[0])
+
+
+async def test_the_clients_name_becomes_the_platform_header(
+    local_settings: Settings, local_backend: LocalBackend
+) -> None:
+    from mcp.types import Implementation
+
+    info = Implementation(name="claude-ai", version="0.14.0")
+    for mode in ("legacy", "auto"):
+        async with Client(build_server(local_settings), mode=mode, client_info=info) as client:
+            await call_ok(client, "get_credits")
+        assert local_backend.stats.last_headers["x-skill-platform"] == "claude-desktop", mode
+
+
+async def test_the_token_never_reaches_a_result_an_error_or_a_log(
+    local_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    import dataclasses
+    import logging
+
+    secret = "nmv_usr_0123456789secret"
+    settings = dataclasses.replace(local_settings, token=secret)
+    caplog.set_level(logging.DEBUG)
+    async with Client(build_server(settings)) as client:
+        message = await call_error(client, "get_credits")
+    assert "NEMO_TOKEN" in message
+    assert secret not in message
+    assert secret not in caplog.text
+
+
+async def test_export_refuses_an_output_folder_outside_the_allowed_ones(
+    client: Client, sample_png: Path
+) -> None:
+    await call_ok(client, "upload", {"source": str(sample_png)})
+    message = await call_error(client, "export", {"output_dir": "/etc"})
+    assert "outside the folders" in message
+    assert "omit output_dir" in message
