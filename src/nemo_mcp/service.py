@@ -391,7 +391,20 @@ class NemoService:
             return self._outcome(
                 record, assembler.text, after, changes, "The backend went quiet, but the work landed."
             )
-        after = await self._snapshot(record)
+        try:
+            after = await self._snapshot(record)
+        except (ConnectionFailedError, ApiError) as exc:
+            if isinstance(exc, SessionGoneError):
+                raise
+            # The turn went through; only the look afterwards failed. Do not turn success into an error.
+            logger.info("could not read the state after a turn: %s", type(exc).__name__)
+            return self._outcome(
+                record,
+                assembler.text,
+                before,
+                [],
+                "The timeline could not be read afterwards: check get_state.",
+            )
         changes = after.changes_since(before)
         return self._outcome(record, assembler.text, after, changes, None)
 

@@ -176,6 +176,9 @@ def test_partial_chunks_then_final_text_are_not_doubled() -> None:
     text.add(TextEvent("Hello"))
     text.add(TextEvent(" again"))
     assert text.text == "Hello again"
+    text.add(TextEvent("."))
+    text.add(TextEvent("Next message."))
+    assert text.text == "Hello again.\n\nNext message."
 
 
 @pytest.mark.parametrize(

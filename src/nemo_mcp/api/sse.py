@@ -250,6 +250,9 @@ def _clip(text: str) -> str:
     return text if len(text) <= _MAX_ERROR_TEXT else text[: _MAX_ERROR_TEXT - 1] + "…"
 
 
+_SENTENCE_END = re.compile(r"[.!?。！？]\s*$")
+
+
 class TextAssembler:
     """Joins text events into the reply. ADK sends partial chunks and then the same text again in a final,
     non-partial event: the final one replaces the chunks it repeats instead of doubling the reply."""
@@ -263,6 +266,8 @@ class TextAssembler:
             self._partial.append(event.text)
             return
         self._partial = []
+        if self._committed and _SENTENCE_END.search(self._committed[-1]) and event.text[:1].isalnum():
+            self._committed.append("\n\n")  # a new message, not the next piece of the same one
         self._committed.append(event.text)
 
     @property
