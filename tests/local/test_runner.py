@@ -156,3 +156,31 @@ def test_foreign_host_headers_are_refused(local_backend: LocalBackend) -> None:
     )
     assert refused.status_code == 400
     assert "nmv_usr_" not in refused.text
+
+
+def test_serve_forever_prints_where_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from nemo_mcp.local.runner import serve_forever; "
+        "serve_forever(Path(sys.argv[1]))"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code, str(tmp_path / "d")], stdout=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline().strip()
+            prefix = "nemo-mcp local backend listening on "
+            assert line.startswith(prefix), line
+            url = line[len(prefix) :]
+            assert url.startswith("http://127.0.0.1:")
+            assert anonymous_token(url)["token"].startswith("nmv_usr_")
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=20) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert (tmp_path / "d" / "tokens.json").is_file()
