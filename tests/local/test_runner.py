@@ -184,3 +184,23 @@ def test_serve_forever_prints_where_and_stops_on_ctrl_c(tmp_path: Path) -> None:
             if process.poll() is None:
                 process.kill()
     assert (tmp_path / "d" / "tokens.json").is_file()
+
+
+def test_leftovers_of_a_killed_process_are_removed_at_start(tmp_path: Path) -> None:
+    data_dir = tmp_path / "d"
+    with LocalBackend(data_dir):
+        pass
+    leftovers = [
+        data_dir / "uploads" / "123" / ".incoming-abc",
+        data_dir / "clips" / ".x.mp4.abc.part",
+        data_dir / ".tokens.json.abc.tmp",
+        data_dir / "sessions" / ".1.json.abc.tmp",
+    ]
+    kept = data_dir / "clips" / "0123.mp4"
+    for path in [*leftovers, kept]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    with LocalBackend(data_dir):
+        pass
+    assert [p for p in leftovers if p.exists()] == []
+    assert kept.exists()

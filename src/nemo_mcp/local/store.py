@@ -161,7 +161,16 @@ class Store:
         self._accounts: dict[str, Account] = {}
         self._sessions: dict[str, SessionRecord] = {}
         self._renders: dict[str, RenderRecord] = {}
+        self._remove_leftovers()
         self._load()
+
+    def _remove_leftovers(self) -> None:
+        """Temp files a killed process left behind (one backend serves a data folder at a time)."""
+        patterns = ("uploads/*/.incoming-*", "clips/.*.part", ".*.tmp", "*/.*.tmp")
+        for pattern in patterns:
+            for path in self.root.glob(pattern):
+                log.info("local backend: removing leftover %s", path.name)
+                path.unlink(missing_ok=True)
 
     # ---- loading -------------------------------------------------------------------------------
     def _load(self) -> None:
