@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import (
     BmpImagePlugin,
     GifImagePlugin,
@@ -168,9 +169,21 @@ def load_image(path: Path, needed_size: Callable[[int, int], tuple[int, int]] | 
 def _flatten(img: Image.Image) -> Image.Image:
     """RGB with any transparency composited onto FLATTEN_BACKGROUND."""
     has_alpha = img.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in img.info
+    if img.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        img = _to_8bit(img)
     if not has_alpha:
         return img if img.mode == "RGB" else img.convert("RGB")
     rgba = img.convert("RGBA")
     background = Image.new("RGBA", rgba.size, (*FLATTEN_BACKGROUND, 255))
     background.alpha_composite(rgba)
     return background.convert("RGB")
+
+
+def _to_8bit(img: Image.Image) -> Image.Image:
+    """16-bit and float greyscale to 8 bits (Pillow's own conversion clips everything above 255 to white)."""
+    values = np.asarray(img, dtype=np.float32)
+    if img.mode == "F":
+        top = max(1.0, float(values.max()))
+    else:  # "I" is how older Pillows open 16-bit PNGs
+        top = 65535.0 if img.mode.startswith("I;16") or float(values.max()) > 255 else 255.0
+    return Image.fromarray(np.clip(values * (255.0 / top) + 0.5, 0, 255).astype(np.uint8))

@@ -75,6 +75,7 @@ MAX_FPS = 60
 # photos, and a keyframe every two seconds keeps scrubbing responsive.
 X264_PRESET = "veryfast"
 X264_CRF = 20
+X264_EXTRA: dict[str, str] = {}
 # Frames made ahead of the encoder (each about 1.4 MB at 1280x720).
 QUEUE_DEPTH = 6
 # Below this, the source is resampled once to the size the tightest crop needs.
@@ -255,6 +256,7 @@ def _encode(
             "crf": str(X264_CRF),
             "profile": "high",
             "g": str(2 * spec.fps),
+            **X264_EXTRA,
         }
         codec = video.codec_context
         codec.colorspace = Colorspace.ITU709

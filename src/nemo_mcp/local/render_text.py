@@ -134,7 +134,7 @@ def build_title(title: str, out_w: int, out_h: int) -> TitleLayer | None:
 
     bottom_margin = BOTTOM_MARGIN_VERTICAL if out_h > out_w else BOTTOM_MARGIN
     x = (out_w - width) // 2
-    y = round(out_h * (1.0 - bottom_margin)) - height + pad
+    y = round(out_h * (1.0 - bottom_margin)) - height
     x, y = max(0, x - x % 2), max(0, y - y % 2)
     return TitleLayer(image=layer, x=x, y=y)
 
