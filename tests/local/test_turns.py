@@ -217,3 +217,45 @@ def _write_wav(path: Path, seconds: float = 2.0) -> None:
                 for i in range(int(rate * seconds))
             )
         )
+
+
+def test_concurrent_sessions_stay_apart(local_backend: LocalBackend, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from PIL import Image
+
+    def one(index: int) -> tuple[str, str, str]:
+        image = tmp_path / f"img{index}.png"
+        Image.new("RGB", (320, 240), (index * 40, 100, 200 - index * 30)).save(image)
+        with client(local_backend.url, f"client-{index}") as http:
+            sid = new_session(http)
+            (uploaded,) = upload(http, sid, image)
+            run_message(http, sid, f'animate this into a 1-second square clip titled "Clip {index}"')
+            draft = state(http, sid)["draft"]
+            video = next(t for t in draft["t"] if t["tt"] == 0)["sg"][0]
+            title = next(t for t in draft["t"] if t["tt"] == 7)["sg"][0]["text"]
+            assert credits(http)["available"] == 900
+            return uploaded["hash"], video["hash"], title
+
+    with ThreadPoolExecutor(5) as pool:
+        results = list(pool.map(one, range(5)))
+    for index, (uploaded_hash, draft_hash, title) in enumerate(results):
+        assert uploaded_hash == draft_hash
+        assert title == f"Clip {index}"
+    assert len({r[0] for r in results}) == 5
+    messages = local_backend.stats.messages
+    assert sorted(len(texts) for texts in messages.values()) == [1] * 5
+
+
+def test_token_ttl_option(tmp_path: Path) -> None:
+    from tests.local.helpers import anonymous_token
+
+    with LocalBackend(tmp_path / "d", options=BackendOptions(token_ttl_s=0.0)) as backend:
+        first = anonymous_token(backend.url)
+        second = anonymous_token(backend.url)
+        assert first["token"] != second["token"]
+        stale = httpx.get(
+            f"{backend.url}/api/credits/balance/simple",
+            headers={"Authorization": f"Bearer {second['token']}"},
+        )
+        assert stale.json()["code"] == 1001

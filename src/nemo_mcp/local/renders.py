@@ -233,7 +233,8 @@ def routes(ctx: BackendContext) -> list[BaseRoute]:
             status, progress, url = "completed", 100, None
         if rule is not None and rule.effect == "unreachable_url" and url is not None:
             url = f"http://127.0.0.1:{_closed_port()}/files/renders/{job.id}.mp4"
-        size = ctx.store.clip_path(job.clip_key).stat().st_size if url else None
+        clip = ctx.store.clip_path(job.clip_key)
+        size = clip.stat().st_size if url and clip.is_file() else None
         if rule is not None and rule.effect == "poll_variant" and rule.value == "task_id":
             output = {"url": url, "duration": job.spec.get("duration_s"), "size": size} if url else None
             return JSONResponse({"taskId": job.id, "status": status, "progress": progress, "output": output})
