@@ -19,19 +19,18 @@ import json
 import logging
 import secrets
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import anyio.to_thread
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
-from nemo_mcp.local import instructions, render
+from nemo_mcp.local import instructions, render, sse
 from nemo_mcp.local.context import BackendContext
 from nemo_mcp.local.draft import ClipPlan, DraftError, apply, clip_key, from_draft, summary, to_draft, to_spec
-from nemo_mcp.local.faults import FaultRule
 from nemo_mcp.local.guards import NO_CREDITS, SESSION_NOT_FOUND, Caller, fail, iso, now, owned_session
 from nemo_mcp.local.renders import render_cached
 from nemo_mcp.local.store import SessionRecord, TurnRecord
@@ -43,7 +42,6 @@ GENERATE_COST = 100
 EDIT_COST = 50
 TOOL_ANIMATE = "animate_still_image_cpu"
 TOOL_EDIT = "edit_timeline"
-AUTHOR = "nemo_local_agent"
 RUN_SSE_EFFECTS = (
     "drop_after",
     "heartbeats_only",
@@ -68,10 +66,6 @@ HELP = (
 
 Event = dict[str, Any]
 Emit = Callable[[Event | None], None]
-
-
-class _DroppedError(ConnectionAbortedError):
-    """Raised inside the SSE body to drop the connection (fault plan)."""
 
 
 @dataclass
@@ -165,11 +159,11 @@ async def handle_run_sse(ctx: BackendContext, request: Request, caller: Caller) 
     rule = ctx.faults.take("run_sse", RUN_SSE_EFFECTS)
     channel: asyncio.Queue[Event | None] = asyncio.Queue()
     if rule is not None and rule.effect == "heartbeats_only":
-        return _sse(_heartbeats_only(ctx))
+        return sse.response(sse.heartbeats_only(ctx))
     if rule is not None and rule.effect == "error_event":
         channel.put_nowait({"error": "The agent hit a temporary error (fault plan)."})
         channel.put_nowait(None)
-        return _sse(_stream(ctx, channel, None))
+        return sse.response(sse.events(ctx, channel, None))
 
     turn: TurnRecord | None = None
     with ctx.store.lock:
@@ -210,7 +204,7 @@ async def handle_run_sse(ctx: BackendContext, request: Request, caller: Caller) 
         channel.put_nowait({"type": "text", "content": decision.intro})
         release = ctx.faults.release_event() if rule is not None and rule.effect == "stall" else None
         ctx.spawn(execute_turn(ctx, session_id, caller.user_id, turn, channel.put_nowait, release))
-    return _sse(_stream(ctx, channel, rule))
+    return sse.response(sse.events(ctx, channel, rule))
 
 
 def _urls(ctx: BackendContext, session: SessionRecord) -> dict[str, str]:
@@ -325,90 +319,6 @@ def resume_turns(ctx: BackendContext) -> None:
         if session.turn is not None:
             log.info("local backend: finishing turn %s of session %s", session.turn.id, session.session_id)
             ctx.spawn(execute_turn(ctx, session.session_id, session.user_id, session.turn, lambda _e: None))
-
-
-# ---- the stream ------------------------------------------------------------------------------------
-
-
-def _sse(body: AsyncIterator[bytes]) -> StreamingResponse:
-    return StreamingResponse(
-        body,
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
-
-
-async def _heartbeats_only(ctx: BackendContext) -> AsyncIterator[bytes]:
-    while not ctx.stopping.is_set():
-        yield b'data: {"type":"heartbeat"}\n\n'
-        await asyncio.sleep(ctx.options.heartbeat_interval_s)
-
-
-def to_adk(event: Event) -> Event | None:
-    """The same event in ADK's shape; None for a heartbeat (sent as an empty `data:` line)."""
-    kind = event.get("type")
-    if kind == "text":
-        parts: list[dict[str, Any]] = [{"text": event["content"]}]
-    elif kind == "tool_call":
-        parts = [{"functionCall": {"name": event["name"], "args": event["args"]}}]
-    elif kind == "tool_result":
-        parts = [{"functionResponse": {"name": event["name"], "response": event["result"]}}]
-    elif kind == "heartbeat":
-        return None
-    else:
-        return event
-    return {
-        "content": {"parts": parts, "role": "model"},
-        "partial": False,
-        "author": AUTHOR,
-        "id": secrets.token_hex(6),
-    }
-
-
-def _split(payload: bytes) -> list[bytes]:
-    """Three pieces cut mid-line (the first cut inside `data:`)."""
-    cuts = sorted({3, len(payload) // 2, len(payload) - 1})
-    pieces, start = [], 0
-    for cut in cuts:
-        if start < cut < len(payload):
-            pieces.append(payload[start:cut])
-            start = cut
-    pieces.append(payload[start:])
-    return pieces
-
-
-async def _stream(
-    ctx: BackendContext, channel: asyncio.Queue[Event | None], rule: FaultRule | None
-) -> AsyncIterator[bytes]:
-    effect = rule.effect if rule is not None else None
-    malformed_pending = effect == "malformed_event"
-    sent = 0
-    if effect == "drop_after" and rule is not None and rule.value == 0:
-        raise _DroppedError("stream dropped before the first event (fault plan)")
-    while not ctx.stopping.is_set():
-        try:
-            event = await asyncio.wait_for(channel.get(), timeout=ctx.options.heartbeat_interval_s)
-        except TimeoutError:
-            event = {"type": "heartbeat"}
-        if event is None:
-            return
-        is_heartbeat = event.get("type") == "heartbeat"
-        if effect == "silent" and event.get("type") == "text":
-            continue
-        shaped = to_adk(event) if effect == "adk_events" else event
-        payload = b"data: \n\n" if shaped is None else f"data: {json.dumps(shaped)}\n\n".encode()
-        if malformed_pending and not is_heartbeat:
-            malformed_pending = False
-            yield b'data: {"type": "text", "content": "this event is cut sho\n\n'
-        if effect == "split_events":
-            for piece in _split(payload):
-                yield piece
-        else:
-            yield payload
-        if not is_heartbeat:
-            sent += 1
-            if effect == "drop_after" and rule is not None and sent >= int(rule.value or 0):
-                raise _DroppedError("stream dropped (fault plan)")
 
 
 __all__ = [
