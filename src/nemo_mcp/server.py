@@ -39,7 +39,8 @@ nemo-mcp turns a still image into a short MP4 video clip (720p H.264) with the N
 
 The flow:
 1. upload(source=...) a local image (a path inside the allowed folders) or an http(s) URL. Keep the
-   session_id it returns. (Or pass image=... straight to animate_image.)
+   session_id it returns. (Or pass image=... straight to animate_image: without a session_id, a new image
+   starts a new session.) upload(..., new_session=true) starts another session for another photo.
 2. animate_image(instruction="animate this image into a 5-second video clip using low VRAM mode") sends
    the instruction. Later instructions edit the same clip: "make it 9:16 with the title 'Summer'", "add calm
    background music". A generated clip costs about 100 credits, an edit about 50.

@@ -226,7 +226,12 @@ async def animate_image(
     ],
     image: Annotated[
         str | None,
-        Field(description="Optional: a local path or http(s) URL of an image to upload first."),
+        Field(
+            description=(
+                "Optional: a local path or http(s) URL of an image to upload first. Without session_id it starts "
+                "a new session, so earlier clips do not mix in."
+            )
+        ),
     ] = None,
     session_id: SessionId = None,
     wait_seconds: WaitSeconds = None,
@@ -251,17 +256,17 @@ async def animate_image(
     # One per call: the values it reports only increase, across the upload and the generation.
     progress = CallProgress(ctx)
     with _errors():
-        if sid is None and image is None and state.service.latest_session_id is None:
+        if image is not None:
+            if sid is not None and (job := state.jobs.running("turn", sid)) is not None:
+                raise _running_turn_error(sid, job)
+            # A new image without a session is a new clip: a fresh session keeps earlier clips out of it.
+            uploaded = await state.service.upload([image], sid or await state.service.new_session(), progress)
+            sid = uploaded.session_id
+            notice = uploaded.notice
+        elif sid is None and state.service.latest_session_id is None:
             raise ToolError(
                 "There is no image yet. Pass image='/path/to/photo.jpg' (or a URL), or call upload first."
             )
-        busy_sid = sid or state.service.latest_session_id
-        if busy_sid is not None and (job := state.jobs.running("turn", busy_sid)) is not None:
-            raise _running_turn_error(busy_sid, job)
-        if image is not None:
-            uploaded = await state.service.upload([image], sid, progress)
-            sid = uploaded.session_id
-            notice = uploaded.notice
         sid = _require_session(state, sid)
         if (job := state.jobs.running("turn", sid)) is not None:
             raise _running_turn_error(sid, job)
@@ -541,8 +546,10 @@ def _output_dir(settings: Settings, raw: str | None) -> Path | None:
     if not path.is_absolute():
         path = settings.output_dir / path
     resolved = path.resolve()
-    roots = [settings.output_dir, *settings.allowed_dirs]
-    if not any(resolved.is_relative_to(root.resolve()) for root in roots):
+    roots = [root.resolve() for root in (settings.output_dir, *settings.allowed_dirs)]
+    inside = [root for root in roots if resolved.is_relative_to(root)]
+    hidden = all(any(part.startswith(".") for part in resolved.relative_to(root).parts) for root in inside)
+    if not inside or hidden:
         error = PathNotAllowedError(
             f"output_dir {raw!r} is outside the folders nemo-mcp may write to.",
             hint=f"Use a folder inside {settings.output_dir} or one of NEMO_MCP_ALLOWED_DIRS, or omit output_dir.",

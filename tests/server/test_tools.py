@@ -70,11 +70,13 @@ async def test_upload_outside_the_allowed_folders_says_what_to_do(client: Client
 
 
 async def test_animate_image_uploads_generates_and_streams_progress(client: Client, sample_png: Path) -> None:
+    earlier = await call_ok(client, "upload", {"source": str(sample_png)})
     progress = Progress()
     result = await call_ok(
         client, "animate_image", {"instruction": ANIMATE, "image": str(sample_png)}, progress=progress
     )
     assert result["status"] == "done"
+    assert result["session_id"] != earlier["session_id"]  # a new image, a new session
     assert result["ready_to_export"] is True
     assert result["reply"]
     assert "Timeline" in result["timeline"]
@@ -289,9 +291,11 @@ async def test_the_token_never_reaches_a_result_an_error_or_a_log(
 
 
 async def test_export_refuses_an_output_folder_outside_the_allowed_ones(
-    client: Client, sample_png: Path
+    client: Client, sample_png: Path, tmp_path: Path
 ) -> None:
     await call_ok(client, "upload", {"source": str(sample_png)})
     message = await call_error(client, "export", {"output_dir": "/etc"})
     assert "outside the folders" in message
     assert "omit output_dir" in message
+    hidden = await call_error(client, "export", {"output_dir": str(tmp_path / ".config" / "autostart")})
+    assert "outside the folders" in hidden
