@@ -155,10 +155,15 @@ def _job_info(job: Job[Any]) -> JobInfo:
     )
 
 
-def _running_turn_error(sid: str, job: Job[Any]) -> ToolError:
+def _collect(state: ServerState, sid: str | None) -> str:
+    """The call that waits for a running instruction, with the budget this server is configured for."""
+    return _call(sid, "get_state", wait_seconds=state.settings.wait_seconds)
+
+
+def _running_turn_error(state: ServerState, sid: str, job: Job[Any]) -> ToolError:
     return ToolError(
         f"Session {sid} is still working on the previous instruction ({job.describe()}). Do not send it again: "
-        f"that would charge twice. Wait for it with {_call(sid, 'get_state', wait_seconds=45)}."
+        f"that would charge twice. Wait for it with {_collect(state, sid)}."
     )
 
 
@@ -258,7 +263,7 @@ async def animate_image(
     with _errors():
         if image is not None:
             if sid is not None and (job := state.jobs.running("turn", sid)) is not None:
-                raise _running_turn_error(sid, job)
+                raise _running_turn_error(state, sid, job)
             # A new image without a session is a new clip: a fresh session keeps earlier clips out of it.
             uploaded = await state.service.upload([image], sid or await state.service.new_session(), progress)
             sid = uploaded.session_id
@@ -269,7 +274,7 @@ async def animate_image(
             )
         sid = _require_session(state, sid)
         if (job := state.jobs.running("turn", sid)) is not None:
-            raise _running_turn_error(sid, job)
+            raise _running_turn_error(state, sid, job)
 
     service = state.service
 
@@ -295,7 +300,7 @@ async def animate_image(
             notice=notice,
             progress=turn.latest.message if turn.latest else None,
             elapsed_s=round(turn.elapsed_s, 1),
-            next_step=_call(turn.session_id, "get_state", wait_seconds=45),
+            next_step=_collect(state, turn.session_id),
         )
     with _errors():
         outcome = turn.result()
@@ -372,9 +377,7 @@ async def get_state(
         kind = "instruction" if still[-1].kind == "turn" else "render"
         message = f"The {kind} is still running ({still[-1].progress or 'working'}, {format_duration(still[-1].elapsed_s)})."
         next_step = (
-            _call(view.session_id, "get_state", wait_seconds=45)
-            if still[-1].kind == "turn"
-            else _call(view.session_id, "export")
+            _collect(state, view.session_id) if still[-1].kind == "turn" else _call(view.session_id, "export")
         )
     elif turn_error is not None:
         message = f"The last instruction failed: {turn_error}"
@@ -450,7 +453,7 @@ async def export(
         if (turn := state.jobs.running("turn", sid)) is not None:
             raise ToolError(
                 f"Session {sid} is still working on an instruction ({turn.describe()}); export when it is done: "
-                f"{_call(sid, 'get_state', wait_seconds=45)}."
+                f"{_collect(state, sid)}."
             )
         service = state.service
 
