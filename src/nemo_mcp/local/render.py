@@ -38,7 +38,7 @@ from nemo_mcp.local import render_motion
 from nemo_mcp.local.media_image import ImageRejectedError, NotAnImageError, load_image, read_header
 from nemo_mcp.local.media_probe import probe_av
 from nemo_mcp.local.render_audio import add_aac_stream, encode_aac, load_music
-from nemo_mcp.local.render_frames import FrameMaker, Planes, to_video_frame
+from nemo_mcp.local.render_frames import FrameMaker, to_video_frame
 from nemo_mcp.local.render_motion import Box, Motion
 from nemo_mcp.local.render_text import build_title, title_opacity
 
@@ -75,7 +75,6 @@ MAX_FPS = 60
 # photos, and a keyframe every two seconds keeps scrubbing responsive.
 X264_PRESET = "veryfast"
 X264_CRF = 20
-X264_EXTRA: dict[str, str] = {}
 # Frames made ahead of the encoder (each about 1.4 MB at 1280x720).
 QUEUE_DEPTH = 6
 # Below this, the source is resampled once to the size the tightest crop needs.
@@ -256,7 +255,6 @@ def _encode(
             "crf": str(X264_CRF),
             "profile": "high",
             "g": str(2 * spec.fps),
-            **X264_EXTRA,
         }
         codec = video.codec_context
         codec.colorspace = Colorspace.ITU709
@@ -279,8 +277,7 @@ def _encode(
             for index in range(frames):
                 if should_cancel is not None and should_cancel():
                     raise RenderCancelledError("the render was cancelled")
-                planes = produced.get()
-                mux(video.encode(to_video_frame(planes, index)))
+                mux(video.encode(produced.get()))
                 if on_progress is not None:
                     on_progress(0.99 * (index + 1) / frames)
         mux(video.encode(None))
@@ -293,11 +290,11 @@ def _seconds(packet: av.Packet[Any]) -> float:
 
 
 class _Producer:
-    """Makes frames in a worker thread (Pillow releases the GIL while resampling) while libx264 encodes."""
+    """Makes frames in a worker thread while libx264 encodes (Pillow and NumPy release the GIL)."""
 
     def __init__(self, maker: FrameMaker) -> None:
         self._maker = maker
-        self._queue: queue.Queue[Planes | BaseException] = queue.Queue(maxsize=QUEUE_DEPTH)
+        self._queue: queue.Queue[av.VideoFrame | BaseException] = queue.Queue(maxsize=QUEUE_DEPTH)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="nemo-render-frames", daemon=True)
 
@@ -312,13 +309,13 @@ class _Producer:
                 self._queue.get_nowait()
         self._thread.join()
 
-    def get(self) -> Planes:
+    def get(self) -> av.VideoFrame:
         item = self._queue.get()
         if isinstance(item, BaseException):
             raise item
         return item
 
-    def _put(self, item: Planes | BaseException) -> None:
+    def _put(self, item: av.VideoFrame | BaseException) -> None:
         while not self._stop.is_set():
             try:
                 self._queue.put(item, timeout=0.1)
@@ -331,7 +328,7 @@ class _Producer:
             for index in range(len(self._maker)):
                 if self._stop.is_set():
                     return
-                self._put(self._maker.frame(index))
+                self._put(to_video_frame(self._maker.frame(index), index))
         except BaseException as exc:  # handed to the encoding thread, which raises it
             self._put(exc)
 

@@ -55,7 +55,16 @@ class FrameMaker:
         title: TitleLayer | None = None,
         title_opacity: Sequence[float] = (),
     ) -> None:
-        self._planes = rgb_to_planes(source)
+        luma, cb, cr = rgb_to_planes(source)
+        # Chroma is kept at half resolution (averaged once), so each frame resamples it by about the same
+        # small factor as luma instead of filtering twice as many source pixels.
+        half_size = ((luma.width + 1) // 2, (luma.height + 1) // 2)
+        self._luma = luma
+        self._chroma = (
+            cb.resize(half_size, Image.Resampling.BOX),
+            cr.resize(half_size, Image.Resampling.BOX),
+        )
+        self._chroma_scale = (half_size[0] / luma.width, half_size[1] / luma.height)
         self._boxes = boxes
         self._size = (out_w, out_h)
         self._half = (out_w // 2, out_h // 2)
@@ -79,12 +88,18 @@ class FrameMaker:
 
     def frame(self, index: int) -> Planes:
         x0, y0, x1, y1 = self._boxes[index]
-        y_src, cb_src, cr_src = self._planes
-        luma = y_src.resize(self._size, Image.Resampling.BICUBIC, box=(x0, y0, x1, y1))
+        luma = self._luma.resize(self._size, Image.Resampling.BICUBIC, box=(x0, y0, x1, y1))
         # H.264's default chroma siting is "left": a chroma sample sits on the left luma column of its
-        # pair, half a luma pixel left of where a plain half-size resize would put it.
-        shift = min(x0, 0.5 * (x1 - x0) / self._size[0])
-        chroma_box = (x0 - shift, y0, x1 - shift, y1)
+        # pair, half an output luma pixel left of where a plain half-size resize would put it.
+        sx, sy = self._chroma_scale
+        cb_src, cr_src = self._chroma
+        shift = min(x0 * sx, 0.5 * (x1 - x0) * sx / self._size[0])
+        chroma_box = (
+            x0 * sx - shift,
+            y0 * sy,
+            min(x1 * sx - shift, float(cb_src.width)),
+            min(y1 * sy, float(cb_src.height)),
+        )
         cb = cb_src.resize(self._half, Image.Resampling.BICUBIC, box=chroma_box)
         cr = cr_src.resize(self._half, Image.Resampling.BICUBIC, box=chroma_box)
         self._draw_title(index, luma, cb, cr)
