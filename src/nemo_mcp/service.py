@@ -283,14 +283,17 @@ class NemoService:
             raise InputError("Nothing to upload: give a file path or an http(s) URL.")
         files: list[MediaFile] = []
         urls: list[str] = []
+        order: list[bool] = []  # True: the next local file, False: the next URL (answers keep input order)
         for source in items:
             if not isinstance(source, str) or not source.strip():
                 raise InputError("Each upload source must be a file path or an http(s) URL.")
             if is_url(source) or (_URL_SCHEME.match(source.strip()) and not _is_local_ref(source)):
                 urls.append(check_url(source))
+                order.append(False)
             else:
                 path = resolve_path(source, self._settings.allowed_dirs)
                 files.append(await asyncio.to_thread(check_file, path))
+                order.append(True)
 
         record = await self._resolve(session_id, create=True)
         notice = None
@@ -305,7 +308,9 @@ class NemoService:
             )
             uploaded = await self._upload_to(record, files, urls, report)
         self._sessions.touch(record.session_id)
-        return UploadOutcome(session_id=record.session_id, files=uploaded, notice=notice)
+        from_files, from_urls = iter(uploaded[: len(files)]), iter(uploaded[len(files) :])
+        ordered = [next(from_files) if is_file else next(from_urls) for is_file in order]
+        return UploadOutcome(session_id=record.session_id, files=ordered, notice=notice)
 
     async def _upload_to(
         self, record: SessionRecord, files: list[MediaFile], urls: list[str], report: _Progress

@@ -13,6 +13,7 @@ import pytest
 
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import (
+    ApiError,
     ClientIdMissingError,
     ConnectionFailedError,
     FileTooLargeError,
@@ -26,7 +27,7 @@ from nemo_mcp.errors import (
     UnknownSessionError,
     UnsupportedFileError,
 )
-from nemo_mcp.local.runner import LocalBackend
+from nemo_mcp.local.runner import BackendOptions, LocalBackend
 from nemo_mcp.service import NemoService
 from tests.domain.conftest import FAST, Recorder
 
@@ -306,3 +307,34 @@ async def test_new_session_on_request_becomes_the_latest(
     assert (await service.get_state(first)).session_id == first
     assert service.latest_session_id == first  # naming a session makes it the latest again
     assert local_backend.stats.requests["session"] == 2
+
+
+async def test_url_uploads(local_settings: Settings, sample_png: Path, tmp_path: Path) -> None:
+    options = BackendOptions(admin=True, allow_private_urls=True)
+    with LocalBackend(tmp_path / "url-backend", options=options) as backend:
+        settings = local_settings.with_api_url(backend.url)
+        async with NemoService.open(settings, tuning=FAST) as svc:
+            first = await svc.upload([str(sample_png)])
+            url = first.files[0].url
+            assert url is not None
+            outcome = await svc.upload([url, str(sample_png)])
+    fetched, local = outcome.files
+    assert (fetched.file_type, fetched.width, fetched.height) == ("image", 640, 480)
+    assert fetched.url is not None
+    assert (local.filename, local.size_bytes) == ("sample.png", _size(sample_png))
+
+
+async def test_url_the_backend_will_not_fetch(service: NemoService, local_backend: LocalBackend) -> None:
+    with pytest.raises(ApiError, match="could not fetch that URL"):
+        await service.upload([f"{local_backend.url}/files/uploads/1/x.png"])
+
+
+async def test_a_token_whose_expiry_looks_past_is_used_until_refused(
+    local_settings: Settings, tmp_path: Path
+) -> None:
+    options = BackendOptions(admin=True, token_ttl_s=30)  # inside our 5-minute safety margin
+    with LocalBackend(tmp_path / "short-ttl", options=options) as backend:
+        async with NemoService.open(local_settings.with_api_url(backend.url), tuning=FAST) as svc:
+            for _ in range(3):
+                await svc.get_credits()
+        assert backend.stats.requests["token"] == 1

@@ -168,8 +168,15 @@ class NemoClient:
             data, failure = read_answer(response)
             if failure is None:
                 grant = parse(TokenGrant, data, "token")
-                expires = grant.expires_at or datetime.now(UTC) + DEFAULT_TOKEN_LIFETIME
+                expires: datetime | None = grant.expires_at or datetime.now(UTC) + DEFAULT_TOKEN_LIFETIME
                 credential = Credential(grant.token, grant.user_id, expires, anonymous=True)
+                if not credential.usable():
+                    # A brand-new token that already looks expired means the clocks disagree. Asking again
+                    # would burn the per-client limit; use it until the API itself refuses it.
+                    logger.info(
+                        "the new token's expiry is near or past by this clock; using it until refused"
+                    )
+                    credential = Credential(grant.token, grant.user_id, None, anonymous=True)
                 self._cache.save(self._api, client_id, credential)
                 logger.info("got a new anonymous token")
                 return credential

@@ -41,6 +41,8 @@ CODE_SESSION_GONE = 1002
 CODE_NO_CREDITS = 2001
 CODE_UNSUPPORTED = 4001
 CODE_TOO_LARGE = 4002
+# Not in the public contract; the local backend answers it for a URL upload it will not fetch.
+CODE_URL_REFUSED = 4003
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -92,6 +94,14 @@ def error_for(failure: Failure, who: Who, *, token_call: bool = False) -> NemoEr
         return UnsupportedFileError("NemoVideo does not accept this type of file.")
     if code == CODE_TOO_LARGE:
         return FileTooLargeError("NemoVideo refused the file as too large.")
+    if code == CODE_URL_REFUSED:
+        return ApiError(
+            "NemoVideo could not fetch that URL.",
+            status=status,
+            code=code,
+            request_id=rid,
+            hint="Check that the link is public and points at an image, video or audio file, or upload the file itself.",
+        )
     if status == 402:
         return ExportBlockedError(
             "NemoVideo refused the export: your plan does not include it.",
