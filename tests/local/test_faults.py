@@ -53,6 +53,15 @@ def test_http_status_body_code_and_rate_limit(local_backend: LocalBackend) -> No
         assert limited.headers["Retry-After"] == "1"
 
 
+def test_delay_lets_a_client_time_out(local_backend: LocalBackend) -> None:
+    with client(local_backend.url) as http:
+        local_backend.faults.add("credits", "delay", 1)
+        with pytest.raises(httpx.ReadTimeout):
+            http.get("/api/credits/balance/simple", timeout=0.2)
+        assert http.get("/api/credits/balance/simple").json()["code"] == 0
+    assert local_backend.stats.requests["credits"] == 2
+
+
 def test_any_route_and_until_reset(local_backend: LocalBackend) -> None:
     with client(local_backend.url) as http:
         local_backend.faults.add("any", "body_code", 1002, times=None)
@@ -87,6 +96,10 @@ def test_rules_are_checked() -> None:
         make_rule("render_poll", "poll_variant", "xml")
     with pytest.raises(FaultPlanError):
         make_rule("upload", "cut_download")
+    with pytest.raises(FaultPlanError):
+        make_rule("credits", "delay", 0)
+    with pytest.raises(FaultPlanError):
+        make_rule("credits", "drop_after", 1)
 
 
 # ---- run_sse -----------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 def build_app(ctx: BackendContext) -> Starlette:
     async def anonymous_token(request: Request) -> Response:
-        caller = begin(ctx, request, "token", auth=False)
+        caller = await begin(ctx, request, "token", auth=False)
         if isinstance(caller, Response):
             return caller
         client_id = request.headers.get("x-client-id", "").strip()
@@ -52,7 +52,7 @@ def build_app(ctx: BackendContext) -> Starlette:
         )
 
     async def create_session(request: Request) -> Response:
-        caller = begin(ctx, request, "session")
+        caller = await begin(ctx, request, "session")
         if isinstance(caller, Response):
             return caller
         if request.path_params["user"] not in ("me", caller.user_id):
@@ -64,7 +64,7 @@ def build_app(ctx: BackendContext) -> Starlette:
         return ok({"task_id": record.task_id, "session_id": record.session_id, "user_id": record.user_id})
 
     async def credits(request: Request) -> Response:
-        caller = begin(ctx, request, "credits")
+        caller = await begin(ctx, request, "credits")
         if isinstance(caller, Response):
             return caller
         account = ctx.store.account(caller.user_id)
@@ -77,7 +77,7 @@ def build_app(ctx: BackendContext) -> Starlette:
         )
 
     async def state(request: Request) -> Response:
-        caller = begin(ctx, request, "state")
+        caller = await begin(ctx, request, "state")
         if isinstance(caller, Response):
             return caller
         record = _session(ctx, caller, request)
@@ -86,7 +86,7 @@ def build_app(ctx: BackendContext) -> Starlette:
         return ok(session_state(ctx, record))
 
     async def upload(request: Request) -> Response:
-        caller = begin(ctx, request, "upload")
+        caller = await begin(ctx, request, "upload")
         if isinstance(caller, Response):
             return caller
         record = _session(ctx, caller, request)
@@ -103,7 +103,7 @@ def build_app(ctx: BackendContext) -> Starlette:
         return FileResponse(path)
 
     async def run_sse(request: Request) -> Response:
-        caller = begin(ctx, request, "run_sse")
+        caller = await begin(ctx, request, "run_sse")
         if isinstance(caller, Response):
             return caller
         return await agent.handle_run_sse(ctx, request, caller)

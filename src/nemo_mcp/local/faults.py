@@ -10,6 +10,7 @@ Effects, by route:
     any route       http_status (value: N)   answer HTTP N with an error envelope
                     body_code   (value: N)   answer HTTP 200 with body code N (1001, 1002, 2001, 4001, 4002)
                     rate_limit               answer HTTP 429 with Retry-After: 1
+                    delay       (value: s)   wait s seconds, then answer normally (client timeouts)
     run_sse         drop_after  (value: N)   cut the connection after N events (the work goes on)
                     heartbeats_only          send only heartbeats until the client goes away; nothing runs
                     silent                   do the work, send no text events
@@ -32,7 +33,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeGuard, get_args
 
 Route = Literal[
     "token",
@@ -51,6 +52,7 @@ Effect = Literal[
     "http_status",
     "body_code",
     "rate_limit",
+    "delay",
     "drop_after",
     "heartbeats_only",
     "silent",
@@ -69,7 +71,7 @@ Effect = Literal[
 ROUTES: tuple[str, ...] = get_args(Route)
 EFFECTS: tuple[str, ...] = get_args(Effect)
 
-_GENERIC: frozenset[str] = frozenset({"http_status", "body_code", "rate_limit"})
+_GENERIC: frozenset[str] = frozenset({"http_status", "body_code", "rate_limit", "delay"})
 _BY_ROUTE: dict[str, frozenset[str]] = {
     "run_sse": frozenset(
         {
@@ -89,6 +91,7 @@ _BY_ROUTE: dict[str, frozenset[str]] = {
 }
 _NEEDS_INT = frozenset({"http_status", "body_code", "drop_after"})
 POLL_VARIANTS = ("task_id", "render_id")
+MAX_DELAY_S = 600
 
 
 class FaultPlanError(ValueError):
@@ -99,7 +102,7 @@ class FaultPlanError(ValueError):
 class FaultRule:
     route: Route
     effect: Effect
-    value: int | str | None = None
+    value: float | str | None = None
     times: int | None = 1
     used: int = 0
 
@@ -117,7 +120,15 @@ class FaultRule:
         return self.times is None or self.used < self.times
 
 
-def make_rule(route: str, effect: str, value: int | str | None = None, times: int | None = 1) -> FaultRule:
+def _is_whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def make_rule(route: str, effect: str, value: float | str | None = None, times: int | None = 1) -> FaultRule:
     """Check and build one rule; raises FaultPlanError naming what is wrong."""
     if route not in ROUTES:
         raise FaultPlanError(f"unknown route {route!r}; one of {', '.join(ROUTES)}")
@@ -125,10 +136,12 @@ def make_rule(route: str, effect: str, value: int | str | None = None, times: in
         raise FaultPlanError(f"unknown effect {effect!r}; one of {', '.join(EFFECTS)}")
     if effect not in _GENERIC and effect not in _BY_ROUTE.get(route, frozenset()):
         raise FaultPlanError(f"effect {effect!r} does not apply to route {route!r}")
-    if effect in _NEEDS_INT and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+    if effect in _NEEDS_INT and not (_is_whole(value) and value >= 0):
         raise FaultPlanError(f"effect {effect!r} needs a whole number value")
-    if effect == "http_status" and isinstance(value, int) and not 400 <= value <= 599:
+    if effect == "http_status" and not (_is_whole(value) and 400 <= value <= 599):
         raise FaultPlanError("http_status needs a value from 400 to 599")
+    if effect == "delay" and not (_is_number(value) and 0 < value <= MAX_DELAY_S):
+        raise FaultPlanError(f"delay needs a number of seconds, more than 0 and at most {MAX_DELAY_S}")
     if effect == "poll_variant" and value not in POLL_VARIANTS:
         raise FaultPlanError(f"poll_variant needs value {' or '.join(POLL_VARIANTS)}")
     if times is not None and times < 1:
@@ -146,7 +159,7 @@ class FaultPlan:
     _released: threading.Event = field(default_factory=threading.Event)
 
     def add(
-        self, route: str, effect: str, value: int | str | None = None, *, times: int | None = 1
+        self, route: str, effect: str, value: float | str | None = None, *, times: int | None = 1
     ) -> FaultRule:
         rule = make_rule(route, effect, value, times)
         with self._lock:

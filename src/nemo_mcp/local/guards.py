@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,24 +62,28 @@ class Caller:
     attributed: bool
 
 
-def generic_fault(ctx: BackendContext, route: str) -> Response | None:
+async def generic_fault(ctx: BackendContext, route: str) -> Response | None:
     rule = ctx.faults.take_generic(route)
     if rule is None:
+        return None
+    if rule.effect == "delay":
+        assert isinstance(rule.value, int | float)
+        await asyncio.sleep(rule.value)
         return None
     if rule.effect == "rate_limit":
         response = fail(429, "Too many requests.", status=429)
         response.headers["Retry-After"] = "1"
         return response
-    assert isinstance(rule.value, int)
+    code = int(rule.value or 0)
     if rule.effect == "http_status":
-        return fail(rule.value, f"HTTP {rule.value} (fault plan).", status=rule.value)
-    return fail(rule.value)
+        return fail(code, f"HTTP {code} (fault plan).", status=code)
+    return fail(code)
 
 
-def begin(ctx: BackendContext, request: Request, route: str, *, auth: bool = True) -> Caller | Response:
+async def begin(ctx: BackendContext, request: Request, route: str, *, auth: bool = True) -> Caller | Response:
     """Count the call, apply a generic fault for `route`, then check the bearer token (code 1001 if bad)."""
     attributed = ctx.stats.record_request(route, request.headers)
-    faulted = generic_fault(ctx, route)
+    faulted = await generic_fault(ctx, route)
     if faulted is not None:
         return faulted
     if not auth:

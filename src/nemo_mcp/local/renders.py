@@ -159,7 +159,7 @@ def _attribution_missing() -> JSONResponse:
 
 def routes(ctx: BackendContext) -> list[BaseRoute]:
     async def submit(request: Request) -> Response:
-        caller = begin(ctx, request, "render_submit")
+        caller = await begin(ctx, request, "render_submit")
         if isinstance(caller, Response):
             return caller
         if not caller.attributed:
@@ -211,8 +211,8 @@ def routes(ctx: BackendContext) -> list[BaseRoute]:
         _schedule(ctx, render_id, control)
         return render_ok({"id": render_id, "status": "pending", "progress": 5})
 
-    def _job_for(request: Request, route: str) -> tuple[RenderRecord | None, Response | None]:
-        caller = begin(ctx, request, route)
+    async def _job_for(request: Request, route: str) -> tuple[RenderRecord | None, Response | None]:
+        caller = await begin(ctx, request, route)
         if isinstance(caller, Response):
             return None, caller
         job = ctx.store.render(request.path_params["rid"])
@@ -221,7 +221,7 @@ def routes(ctx: BackendContext) -> list[BaseRoute]:
         return job, None
 
     async def poll(request: Request) -> Response:
-        job, answer = _job_for(request, "render_poll")
+        job, answer = await _job_for(request, "render_poll")
         if job is None:
             assert answer is not None
             return answer
@@ -262,7 +262,7 @@ def routes(ctx: BackendContext) -> list[BaseRoute]:
         return render_ok(data)
 
     async def cancel(request: Request) -> Response:
-        job, answer = _job_for(request, "render_cancel")
+        job, answer = await _job_for(request, "render_cancel")
         if job is None:
             assert answer is not None
             return answer
@@ -286,7 +286,7 @@ def routes(ctx: BackendContext) -> list[BaseRoute]:
         )
 
     async def download(request: Request) -> Response:
-        job, answer = _job_for(request, "download")
+        job, answer = await _job_for(request, "download")
         if job is None:
             assert answer is not None
             return answer
@@ -295,7 +295,7 @@ def routes(ctx: BackendContext) -> list[BaseRoute]:
     async def output_file(request: Request) -> Response:
         # Output URLs need no token, like a CDN's; the ids are the client's own unguessable ones.
         ctx.stats.record_request("download", request.headers)
-        if (faulted := generic_fault(ctx, "download")) is not None:
+        if (faulted := await generic_fault(ctx, "download")) is not None:
             return faulted
         job = ctx.store.render(request.path_params["rid"])
         if job is None:
@@ -304,7 +304,7 @@ def routes(ctx: BackendContext) -> list[BaseRoute]:
 
     async def clip_file(request: Request) -> Response:
         ctx.stats.record_request("download", request.headers)
-        if (faulted := generic_fault(ctx, "download")) is not None:
+        if (faulted := await generic_fault(ctx, "download")) is not None:
             return faulted
         key = request.path_params["key"]
         path = ctx.store.clip_path(key)
