@@ -98,6 +98,23 @@ class SessionRegistry:
             loaded = None
         if isinstance(loaded, dict):
             data = loaded
+        # Another process may have added sessions since we read the file: keep them too.
+        theirs = data.get(self._api)
+        if isinstance(theirs, dict):
+            for raw in theirs.get("sessions") or []:
+                with contextlib.suppress(TypeError, ValueError, KeyError, AttributeError):
+                    sid = str(raw["session_id"])
+                    if sid not in self._sessions:
+                        self._sessions[sid] = SessionRecord(
+                            sid,
+                            raw.get("task_id"),
+                            raw.get("user_id"),
+                            self._api,
+                            float(raw.get("created_at") or 0.0),
+                        )
+            if isinstance(theirs.get("replaced"), dict):
+                for old, new in theirs["replaced"].items():
+                    self._replaced.setdefault(str(old), str(new))
         records = sorted(self._sessions.values(), key=lambda r: r.created_at)[-MAX_SESSIONS_KEPT:]
         data[self._api] = {
             "sessions": [{k: v for k, v in asdict(r).items() if k != "api_url"} for r in records],

@@ -126,3 +126,31 @@ async def test_state_after_generation(service: NemoService, sample_png: Path) ->
 
 
 _ = FAST
+
+
+async def test_twenty_concurrent_calls_across_five_sessions_stay_apart(
+    service: NemoService, local_backend: LocalBackend, sample_png: Path
+) -> None:
+    import asyncio
+
+    await asyncio.gather(*(service.get_credits() for _ in range(5)))  # five first calls, one token
+    sessions = [await service.new_session() for _ in range(5)]
+
+    async def one(i: int) -> tuple[str, str]:
+        sid = sessions[i % 5]
+        kind = i % 4
+        if kind == 0:
+            return sid, (await service.upload([str(sample_png)], sid)).session_id
+        if kind == 1:
+            return sid, (await service.send_instruction(f"hello {i}", sid)).session_id
+        if kind == 2:
+            return sid, (await service.get_state(sid)).session_id
+        await service.get_credits()
+        return sid, sid
+
+    results = await asyncio.gather(*(one(i) for i in range(20)))
+    assert all(asked == answered for asked, answered in results)
+    for i in range(20):
+        if i % 4 == 1:
+            assert local_backend.stats.messages_for(sessions[i % 5]).count(f"hello {i}") == 1
+    assert local_backend.stats.requests["token"] == 1
