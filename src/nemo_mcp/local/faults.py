@@ -94,6 +94,10 @@ POLL_VARIANTS = ("task_id", "render_id")
 MAX_DELAY_S = 600
 
 
+class DroppedByFaultError(ConnectionAbortedError):
+    """Raised inside a response body to cut the connection on purpose (drop_after, cut_download)."""
+
+
 class FaultPlanError(ValueError):
     """A rule that cannot work: unknown route or effect, an effect on the wrong route, a bad value."""
 
@@ -221,6 +225,7 @@ __all__ = [
     "EFFECTS",
     "POLL_VARIANTS",
     "ROUTES",
+    "DroppedByFaultError",
     "Effect",
     "FaultPlan",
     "FaultPlanError",

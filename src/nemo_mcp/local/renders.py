@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 from nemo_mcp.local import render
 from nemo_mcp.local.context import BackendContext, JobControl
 from nemo_mcp.local.draft import DraftError, clip_key, from_draft, to_spec
+from nemo_mcp.local.faults import DroppedByFaultError
 from nemo_mcp.local.guards import begin, generic_fault, iso, now, owned_session, render_fail, render_ok
 from nemo_mcp.local.store import RenderRecord
 
@@ -333,17 +334,13 @@ def _serve_clip(ctx: BackendContext, job: RenderRecord) -> Response:
     return FileResponse(path, media_type="video/mp4", filename=filename)
 
 
-class _CutOffError(ConnectionAbortedError):
-    """Raised inside a response body to drop the connection half way (fault plan)."""
-
-
 def _cut_response(path: Path, filename: str) -> Response:
     size = path.stat().st_size
 
     async def half() -> AsyncIterator[bytes]:
         data = await anyio.to_thread.run_sync(path.read_bytes)
         yield data[: size // 2]
-        raise _CutOffError("download cut off half way (fault plan)")
+        raise DroppedByFaultError("download cut off half way (fault plan)")
 
     return StreamingResponse(
         half(),

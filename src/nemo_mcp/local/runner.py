@@ -27,7 +27,7 @@ import uvicorn
 
 from nemo_mcp.local.app import build_app
 from nemo_mcp.local.context import BackendContext, BackendOptions
-from nemo_mcp.local.faults import FaultPlan
+from nemo_mcp.local.faults import DroppedByFaultError, FaultPlan
 from nemo_mcp.local.stats import StatsSnapshot
 from nemo_mcp.local.store import Store
 
@@ -35,6 +35,16 @@ log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 15.0
+
+
+class _QuietFaultDrops(logging.Filter):
+    """Connections the fault plan cuts on purpose are not server errors: keep their tracebacks out of logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], DroppedByFaultError))
+
+
+_QUIET = _QuietFaultDrops()
 
 
 class _Server(uvicorn.Server):
@@ -104,6 +114,7 @@ class LocalBackend:
         ctx = BackendContext(store=Store(self.data_dir), options=self.options, faults=self._faults)
         ctx.base_url = self.url
         self._ctx = ctx
+        logging.getLogger("uvicorn.error").addFilter(_QUIET)  # the same filter object: added once
         config = uvicorn.Config(
             build_app(ctx),
             log_level="warning",

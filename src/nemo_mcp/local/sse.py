@@ -16,14 +16,10 @@ from typing import Any
 from starlette.responses import StreamingResponse
 
 from nemo_mcp.local.context import BackendContext
-from nemo_mcp.local.faults import FaultRule
+from nemo_mcp.local.faults import DroppedByFaultError, FaultRule
 
 AUTHOR = "nemo_local_agent"
 Event = dict[str, Any]
-
-
-class _DroppedError(ConnectionAbortedError):
-    """Raised inside the SSE body to drop the connection (fault plan)."""
 
 
 def response(body: AsyncIterator[bytes]) -> StreamingResponse:
@@ -80,7 +76,7 @@ async def events(
     malformed_pending = effect == "malformed_event"
     sent = 0
     if effect == "drop_after" and rule is not None and rule.value == 0:
-        raise _DroppedError("stream dropped before the first event (fault plan)")
+        raise DroppedByFaultError("stream dropped before the first event (fault plan)")
     while not ctx.stopping.is_set():
         try:
             event = await asyncio.wait_for(channel.get(), timeout=ctx.options.heartbeat_interval_s)
@@ -104,7 +100,7 @@ async def events(
         if not is_heartbeat:
             sent += 1
             if effect == "drop_after" and rule is not None and sent >= int(rule.value or 0):
-                raise _DroppedError("stream dropped (fault plan)")
+                raise DroppedByFaultError("stream dropped (fault plan)")
 
 
 __all__ = ["AUTHOR", "events", "heartbeats_only", "response", "to_adk"]
