@@ -172,8 +172,10 @@ def test_truncated_png_is_refused(folder: Path) -> None:
 def test_files_that_are_not_media_are_refused(folder: Path, name: str, content: bytes) -> None:
     path = folder / name
     path.write_bytes(content)
-    with pytest.raises(ImageRejectedError, match=name.replace(".", r"\.")):
+    with pytest.raises(ImageRejectedError, match=name.replace(".", r"\.")) as caught:
         probe_media(path)
+    assert name not in caught.value.reason, "reason is the message without the file's name"
+    assert caught.value.reason in str(caught.value)
     with pytest.raises(ImageRejectedError):
         render_clip(ClipSpec(image=path, width=160, height=120, duration_s=0.1), folder / "clip.mp4")
 

@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 from PIL import (
@@ -48,7 +49,19 @@ _SWAPS_AXES = {5, 6, 7, 8}
 
 
 class ImageRejectedError(Exception):
-    """The file is not an image we can animate (not an image, truncated, a pixel bomb, unreadable)."""
+    """The file is not an image we can animate (not an image, truncated, a pixel bomb, unreadable).
+
+    Also raised for a music file that cannot be decoded. `str(error)` names the file; `reason` is the
+    same message without the name, for callers that show their own name for it (an upload's original).
+    """
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason if reason is not None else message
+
+    @classmethod
+    def about(cls, path: Path, reason: str) -> Self:
+        return cls(f"{path.name}: {reason}", reason=reason)
 
 
 class NotAnImageError(ImageRejectedError):
@@ -67,9 +80,9 @@ def _open(path: Path) -> Image.Image:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ImageRejectedError(f"{path.name}: cannot read the file ({exc.strerror}).") from exc
+        raise ImageRejectedError.about(path, f"cannot read the file ({exc.strerror}).") from exc
     if size == 0:
-        raise ImageRejectedError(f"{path.name}: the file is empty.")
+        raise ImageRejectedError.about(path, "the file is empty.")
     try:
         # Pillow warns above its own limit and raises above twice that; ours is checked just below, so
         # its warning is noise here. (catch_warnings is process-wide; the window is one header read.)
@@ -77,21 +90,22 @@ def _open(path: Path) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             img = Image.open(path, formats=IMAGE_FORMATS)
     except Image.DecompressionBombError as exc:
-        raise ImageRejectedError(
-            f"{path.name}: the image claims too many pixels (over {MAX_IMAGE_PIXELS // 1_000_000} MP)."
+        raise ImageRejectedError.about(
+            path, f"the image claims too many pixels (over {MAX_IMAGE_PIXELS // 1_000_000} MP)."
         ) from exc
     except UnidentifiedImageError as exc:
-        raise NotAnImageError(
-            f"{path.name}: not a supported image (JPEG, PNG, WEBP, BMP or GIF, checked by content)."
+        raise NotAnImageError.about(
+            path, "not a supported image (JPEG, PNG, WEBP, BMP or GIF, checked by content)."
         ) from exc
     except (OSError, ValueError, SyntaxError) as exc:
-        raise ImageRejectedError(f"{path.name}: the image header is damaged ({exc}).") from exc
+        raise ImageRejectedError.about(path, f"the image header is damaged ({exc}).") from exc
     width, height = img.size
     if width <= 0 or height <= 0 or width * height > MAX_IMAGE_PIXELS:
         img.close()
-        raise ImageRejectedError(
-            f"{path.name}: {width}x{height} is {width * height / 1e6:.0f} MP; "
-            f"the limit is {MAX_IMAGE_PIXELS // 1_000_000} MP."
+        raise ImageRejectedError.about(
+            path,
+            f"{width}x{height} is {width * height / 1e6:.0f} MP; "
+            f"the limit is {MAX_IMAGE_PIXELS // 1_000_000} MP.",
         )
     return img
 
@@ -110,7 +124,7 @@ def _check_structure(path: Path) -> Image.Image:
     try:
         img.verify()
     except Exception as exc:  # Pillow's plugins raise many types from verify()
-        raise ImageRejectedError(f"{path.name}: the image is damaged or truncated ({exc}).") from exc
+        raise ImageRejectedError.about(path, f"the image is damaged or truncated ({exc}).") from exc
     finally:
         img.close()
     return _open(path)
@@ -138,7 +152,7 @@ def _load(img: Image.Image, path: Path) -> None:
     try:
         img.load()  # for GIF and animated WEBP/PNG this is the first frame
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise ImageRejectedError(f"{path.name}: the image is damaged or truncated ({exc}).") from exc
+        raise ImageRejectedError.about(path, f"the image is damaged or truncated ({exc}).") from exc
 
 
 def load_image(path: Path, needed_size: Callable[[int, int], tuple[int, int]] | None = None) -> Image.Image:

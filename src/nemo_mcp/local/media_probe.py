@@ -33,7 +33,7 @@ def probe_av(path: Path) -> AvInfo:
         with av.open(str(path)) as container:
             names = set(container.format.name.split(","))
             if not names & AV_FORMATS:
-                raise ImageRejectedError(f"{path.name}: not an image, video or audio file we can use.")
+                raise ImageRejectedError.about(path, "not an image, video or audio file we can use.")
             duration = float(container.duration) / av.time_base if container.duration else 0.0
             if container.streams.video:
                 video = container.streams.video[0]
@@ -49,5 +49,5 @@ def probe_av(path: Path) -> AvInfo:
                 next(container.decode(audio))
                 return AvInfo("audio", 0, 0, duration, 0.0)
     except (av.FFmpegError, StopIteration, UnicodeDecodeError) as exc:
-        raise ImageRejectedError(f"{path.name}: not an image, video or audio file we can use.") from exc
-    raise ImageRejectedError(f"{path.name}: the file has no video or audio track.")
+        raise ImageRejectedError.about(path, "not an image, video or audio file we can use.") from exc
+    raise ImageRejectedError.about(path, "the file has no video or audio track.")

@@ -33,7 +33,7 @@ def load_music(path: Path, duration_s: float, volume: float) -> np.ndarray:
     try:
         with av.open(str(path)) as container:
             if not container.streams.audio:
-                raise ImageRejectedError(f"{path.name}: the music file has no audio track.")
+                raise ImageRejectedError.about(path, "the music file has no audio track.")
             stream = container.streams.audio[0]
             resampler = av.AudioResampler(format="fltp", layout="stereo", rate=SAMPLE_RATE)
             for frame in container.decode(stream):
@@ -49,7 +49,7 @@ def load_music(path: Path, duration_s: float, volume: float) -> np.ndarray:
                     chunks.append(chunk)
                     have += chunk.shape[1]
     except av.FFmpegError as exc:
-        raise ImageRejectedError(f"{path.name}: not a music file FFmpeg can read ({exc}).") from exc
+        raise ImageRejectedError.about(path, f"not a music file FFmpeg can read ({exc}).") from exc
     samples = np.zeros((2, wanted), dtype=np.float32)
     if chunks:
         decoded = np.concatenate(chunks, axis=1)[:, :wanted]
