@@ -181,3 +181,12 @@ def test_measured_motion_is_smooth_and_follows_the_eased_path(
     middle = steps[FRAMES // 2 - 5 : FRAMES // 2 + 5].mean()
     assert middle > 1.8 * steps[:3].mean()
     assert middle > 1.8 * steps[-3:].mean()
+
+
+@pytest.mark.parametrize(("seconds", "most"), [(2.0, 0.2), (5.0, 0.5), (30.0, 0.5), (0.5, 0.15)])
+def test_pans_across_panoramas_keep_a_calm_speed(seconds: float, most: float) -> None:
+    frames = round(seconds * FPS)
+    boxes = render_motion.plan("pan_right", 12_000, 1_000, 1280, 720, frames, FPS)
+    box_w = boxes[0][2] - boxes[0][0]
+    travel = (boxes[-1][0] - boxes[0][0]) / box_w
+    assert travel == pytest.approx(most, rel=1e-6), "frame widths travelled over the clip"

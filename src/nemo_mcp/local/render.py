@@ -202,13 +202,15 @@ def _frame_maker(spec: ClipSpec, frames: int) -> FrameMaker:
     out_w, out_h = spec.width, spec.height
 
     def needed(width: int, height: int) -> tuple[int, int]:
-        boxes = render_motion.plan(spec.motion, width, height, out_w, out_h, frames)
+        boxes = render_motion.plan(spec.motion, width, height, out_w, out_h, frames, spec.fps)
         scale = min(1.0, out_w / render_motion.smallest_width(boxes))
         return math.ceil(width * scale), math.ceil(height * scale)
 
     image = load_image(Path(spec.image), needed)
     source, boxes = _prescale(
-        image, render_motion.plan(spec.motion, image.width, image.height, out_w, out_h, frames), out_w
+        image,
+        render_motion.plan(spec.motion, image.width, image.height, out_w, out_h, frames, spec.fps),
+        out_w,
     )
     title = build_title(spec.title, out_w, out_h) if spec.title else None
     opacity = [title_opacity(i / spec.fps, spec.title_duration_s) for i in range(frames)]

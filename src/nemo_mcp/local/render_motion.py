@@ -25,6 +25,8 @@ ZOOM_FACTOR = 1.2
 # and at most this far, both as a fraction of the frame width (or height for vertical pans).
 PAN_MIN_TRAVEL = 0.15
 PAN_MAX_TRAVEL = 0.5
+# ... and no faster than this many frame widths a second on average, so short clips do not whip past.
+PAN_MAX_SPEED = 0.1
 # Ken Burns: zoom from KB_START to KB_END while drifting across part of the room this leaves.
 KB_START_ZOOM = 1.05
 KB_END_ZOOM = 1.25
@@ -47,22 +49,25 @@ class View:
     width: float  # crop width in source pixels; height = width / aspect
 
 
-def _end_views(motion: Motion, width: float, height: float, aspect: float) -> tuple[View, View]:
+def _end_views(
+    motion: Motion, width: float, height: float, aspect: float, seconds: float
+) -> tuple[View, View]:
     cover_w = min(width, height * aspect)  # the largest box of the output aspect that fits
     cover_h = cover_w / aspect
     cx, cy = width / 2.0, height / 2.0
+    max_travel = max(PAN_MIN_TRAVEL, min(PAN_MAX_TRAVEL, PAN_MAX_SPEED * seconds))
     if motion in ("zoom_in", "zoom_out"):
         wide, tight = View(cx, cy, cover_w), View(cx, cy, cover_w / ZOOM_FACTOR)
         return (wide, tight) if motion == "zoom_in" else (tight, wide)
     if motion in ("pan_left", "pan_right"):
         box_w = min(cover_w, width / (1.0 + PAN_MIN_TRAVEL))
-        travel = min(width - box_w, PAN_MAX_TRAVEL * box_w)
+        travel = min(width - box_w, max_travel * box_w)
         right, left = View(cx + travel / 2, cy, box_w), View(cx - travel / 2, cy, box_w)
         # The camera turns left: the view slides from the right part of the picture to the left part.
         return (right, left) if motion == "pan_left" else (left, right)
     if motion in ("pan_up", "pan_down"):
         box_h = min(cover_h, height / (1.0 + PAN_MIN_TRAVEL))
-        travel = min(height - box_h, PAN_MAX_TRAVEL * box_h)
+        travel = min(height - box_h, max_travel * box_h)
         low, high = View(cx, cy + travel / 2, box_h * aspect), View(cx, cy - travel / 2, box_h * aspect)
         return (low, high) if motion == "pan_up" else (high, low)
     if motion == "ken_burns":
@@ -75,10 +80,12 @@ def _end_views(motion: Motion, width: float, height: float, aspect: float) -> tu
     raise ValueError(f"unknown motion {motion!r}")
 
 
-def plan(motion: Motion, width: float, height: float, out_w: int, out_h: int, frames: int) -> list[Box]:
+def plan(
+    motion: Motion, width: float, height: float, out_w: int, out_h: int, frames: int, fps: float = 30.0
+) -> list[Box]:
     """One crop box (x0, y0, x1, y1) per frame, in the coordinates of a `width` x `height` image."""
     aspect = out_w / out_h
-    start, end = _end_views(motion, width, height, aspect)
+    start, end = _end_views(motion, width, height, aspect, frames / fps)
     boxes: list[Box] = []
     ratio = end.width / start.width
     for i in range(frames):
