@@ -42,11 +42,14 @@ from nemo_mcp.config import Settings
 from nemo_mcp.errors import (
     ApiError,
     ConnectionFailedError,
+    ExportBlockedError,
     InputError,
     NemoError,
+    RateLimitedError,
     RenderFailedError,
     SessionGoneError,
     StreamLostError,
+    TokenExpiredError,
     UnknownSessionError,
 )
 from nemo_mcp.media import MediaFile, check_file, check_url, is_url, probe_mp4, resolve_path
@@ -607,10 +610,12 @@ class NemoService:
                 self._jobs.remove(handle.render_id)
                 raise
             except ApiError as exc:
-                if exc.status not in (404, 410):
+                if not _render_gone(exc):
                     raise
                 logger.info(
-                    "the stored render %s is unknown to the API; starting a new one", handle.render_id
+                    "the stored render %s cannot be polled (%s); starting a new one",
+                    handle.render_id,
+                    exc.status,
                 )
                 self._jobs.remove(handle.render_id)
                 handle = None
@@ -672,6 +677,13 @@ class NemoService:
                 raise
         self._jobs.remove(handle.render_id)
         return True
+
+
+def _render_gone(exc: ApiError) -> bool:
+    """A stored render the API refuses to report on (404, 410, other plain 4xx) will never come back."""
+    if isinstance(exc, (TokenExpiredError, ExportBlockedError, RateLimitedError)) or exc.status is None:
+        return False
+    return 400 <= exc.status < 500 and exc.status != 408
 
 
 def _retrieve(task: asyncio.Task[Any]) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from nemo_mcp.api.render import JobStore, RenderHandle
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import ApiError, ExportBlockedError, InputError, RenderFailedError
 from nemo_mcp.local.runner import LocalBackend
@@ -230,3 +231,15 @@ async def test_output_folder_that_cannot_be_written(
     with pytest.raises(InputError, match="cannot be written"):
         await service.export(output_dir=blocker / "sub")
     assert local_backend.stats.requests.get("render_submit", 0) == 0
+
+
+async def test_a_stored_render_the_api_does_not_know_is_replaced(
+    service: NemoService, local_settings: Settings, local_backend: LocalBackend, sample_png: Path
+) -> None:
+    sid = await _animated(service, sample_png)
+    store = JobStore(local_settings.jobs_dir)
+    store.save(RenderHandle("render_gone", sid, local_settings.api_url, str(local_settings.output_dir), 1.0))
+    outcome = await service.export()
+    assert outcome.render_id != "render_gone"
+    assert local_backend.stats.requests["render_submit"] == 1
+    assert _leftovers(local_settings.jobs_dir) == []
