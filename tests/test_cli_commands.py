@@ -108,3 +108,18 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_when_piped() -> None:
     lines.show(ProgressUpdate(message="uploading 12 MB"))
     lines.show(ProgressUpdate(message="rendering", fraction=0.6))
     assert piped.getvalue().splitlines() == ["[0 s] uploading 12 MB", "[0 s] rendering"]
+
+
+def test_a_taken_port_is_one_clean_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = str(taken.getsockname()[1])
+        for command in (["serve", "--http", "--port", port], ["local-backend", "--port", port]):
+            done = _nemo(tmp_path, *command)
+            assert done.returncode == 1, done.stderr
+            (line,) = done.stderr.strip().splitlines()
+            assert line.startswith(f"nemo-mcp: Cannot listen on 127.0.0.1:{port}: ")
+            assert line.endswith("choose another with --port.")

@@ -84,9 +84,11 @@ async def _backend(settings: Settings, local: bool) -> AsyncIterator[Settings]:
     if not local:
         yield settings
         return
-    from nemo_mcp.local.runner import LocalBackend
+    from nemo_mcp.local.runner import BackendOptions, LocalBackend
 
-    backend = LocalBackend(settings.local_backend_dir)
+    backend = LocalBackend(
+        settings.local_backend_dir, options=BackendOptions(allow_private_urls=settings.allow_private_urls)
+    )
     await anyio.to_thread.run_sync(backend.start)
     try:
         yield settings.with_api_url(backend.url)
@@ -248,8 +250,13 @@ def run_state(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_local_backend(args: argparse.Namespace, settings: Settings) -> int:
-    from nemo_mcp.local.runner import serve_forever
+    from nemo_mcp.local.runner import BackendOptions, serve_forever
+    from nemo_mcp.server import cannot_listen
 
     data_dir = Path(args.data_dir).expanduser().resolve() if args.data_dir else settings.local_backend_dir
-    serve_forever(data_dir, host=args.host, port=args.port)
+    options = BackendOptions(allow_private_urls=settings.allow_private_urls)
+    try:
+        serve_forever(data_dir, host=args.host, port=args.port, options=options)
+    except OSError as exc:
+        raise cannot_listen(args.host, args.port, exc) from None
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import socket
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -179,10 +180,30 @@ def _serve(server: MCPServer[ServerState], *, http: bool, host: str, port: int) 
     if not http:
         server.run()
         return
+    _check_port(host, port)
     if host not in LOOPBACK_HOSTS:
         log.warning("serving MCP on %s:%s: anyone who can reach this port can spend your credits", host, port)
     print(f"nemo-mcp: MCP over streamable HTTP at http://{host}:{port}/mcp", file=sys.stderr, flush=True)
     server.run("streamable-http", host=host, port=port, transport_security=transport_security(host, port))
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail with one clear line, before uvicorn starts, when the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        if sys.platform != "win32":
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise cannot_listen(host, port, exc) from None
+
+
+def cannot_listen(host: str, port: int, exc: OSError) -> NemoError:
+    return NemoError(
+        f"Cannot listen on {host}:{port}: {exc.strerror or exc}.",
+        hint="Another program may be using that port: choose another with --port.",
+    )
 
 
 __all__ = ["ServerState", "build_server", "run_server", "transport_security"]
