@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import stat
 import time
@@ -228,6 +229,18 @@ async def test_missing_client_id_answer(service: NemoService, local_backend: Loc
     local_backend.faults.add("token", "http_status", 400)
     with pytest.raises(ClientIdMissingError, match="client id"):
         await service.get_credits()
+
+
+async def test_unknown_host_fails_fast_and_clearly(local_settings: Settings) -> None:
+    settings = local_settings.with_api_url("http://nemo-mcp-test.invalid")
+    started = time.monotonic()
+    async with NemoService.open(settings, tuning=FAST) as svc:
+        with pytest.raises(
+            ConnectionFailedError,
+            match=re.escape("Cannot reach the NemoVideo API at http://nemo-mcp-test.invalid"),
+        ):
+            await svc.get_credits()
+    assert time.monotonic() - started < 10
 
 
 async def test_unreachable_api_fails_fast_and_clearly(local_settings: Settings) -> None:
