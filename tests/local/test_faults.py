@@ -173,12 +173,53 @@ def test_malformed_event(local_backend: LocalBackend, sample_png: Path) -> None:
     assert len(payloads) >= 2
 
 
-def test_split_events_still_parse(local_backend: LocalBackend, sample_png: Path) -> None:
+def _http_chunks(url: str, path: str, headers: dict[str, str], body: bytes) -> list[bytes]:
+    """POST over a raw socket and return the HTTP/1.1 chunks of the answer as the server framed them."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    assert parts.hostname is not None
+    assert parts.port is not None
+    head = [
+        f"POST {path} HTTP/1.1",
+        f"Host: {parts.hostname}",
+        "Connection: close",
+        f"Content-Length: {len(body)}",
+    ]
+    head += [f"{name}: {value}" for name, value in headers.items()]
+    request = ("\r\n".join(head) + "\r\n\r\n").encode() + body
+    received = bytearray()
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(request)
+        while data := sock.recv(65536):
+            received.extend(data)
+    _, _, rest = bytes(received).partition(b"\r\n\r\n")
+    chunks = []
+    while rest:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line, 16)
+        if size == 0:
+            break
+        chunks.append(rest[:size])
+        rest = rest[size + 2 :]
+    return chunks
+
+
+def test_split_events_are_written_in_pieces(local_backend: LocalBackend, sample_png: Path) -> None:
     with client(local_backend.url) as http:
         sid = _ready_session(http, sample_png)
-        local_backend.faults.add("run_sse", "split_events")
-        events = run_message(http, sid, QUICK)
-        assert kinds(events) == ["text", "tool_call", "tool_result", "text"]
+        headers = {
+            k: v for k, v in http.headers.items() if k.lower().startswith(("authorization", "x-skill"))
+        }
+    headers["Content-Type"] = "application/json"
+    local_backend.faults.add("run_sse", "split_events")
+    body = json.dumps(message_body(sid, QUICK)).encode()
+    chunks = _http_chunks(local_backend.url, "/run_sse", headers, body)
+    assert any(not chunk.endswith(b"\n\n") for chunk in chunks)  # cut mid-event
+    assert any(chunk.startswith(b"dat") and not chunk.startswith(b"data:") for chunk in chunks)  # mid-line
+    events = list(sse_events(iter(b"".join(chunks).decode().split("\n"))))
+    assert kinds(events) == ["text", "tool_call", "tool_result", "text"]
 
 
 def test_adk_shaped_events(local_backend: LocalBackend, sample_png: Path) -> None:
