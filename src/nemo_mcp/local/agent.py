@@ -58,11 +58,21 @@ CPU_ONLY = (
     "no generative video model is involved."
 )
 HELP = (
-    'Tell me what to make, for example: "animate this image into a 5-second vertical clip with a slow zoom in '
-    'and the title \\"Summer\\"". I understand a duration (1-30 s), 16:9, 9:16 (vertical) or 1:1 (square), '
+    "Tell me what to make, for example: “animate this image into a 5-second vertical clip with a slow zoom in "
+    'and the title "Summer"”. I understand a duration (1-30 s), 16:9, 9:16 (vertical) or 1:1 (square), '
     "1080p, zoom in/out, pan left/right/up/down, ken burns, a title in quotes, and background music from "
     'an audio file you upload ("music at 30%").'
 )
+
+MOTION_PHRASES: dict[str, str] = {
+    "zoom_in": "a gentle zoom in",
+    "zoom_out": "a slow zoom out",
+    "pan_left": "a pan to the left",
+    "pan_right": "a pan to the right",
+    "pan_up": "an upward pan",
+    "pan_down": "a downward pan",
+    "ken_burns": "a Ken Burns move (zoom and pan)",
+}
 
 Event = dict[str, Any]
 Emit = Callable[[Event | None], None]
@@ -116,7 +126,7 @@ def decide(session: SessionRecord, text: str) -> Decision:
         aspect, _hd = instructions.aspect_of(plan.width, plan.height)
         what = [
             f"a {plan.duration_s:g}-second {aspect} clip ({plan.width}x{plan.height}) of {image.filename}",
-            f"with a {plan.motion.replace('_', ' ')} camera move",
+            f"with {MOTION_PHRASES[plan.motion]}",
         ]
         if plan.title:
             what.append(f'and the title "{plan.title}"')
