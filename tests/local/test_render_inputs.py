@@ -209,3 +209,59 @@ def test_probe_reports_images_audio_and_video(folder: Path) -> None:
     assert (video.file_type, video.width, video.height) == ("video", 160, 120)
     assert video.duration_s == pytest.approx(1.0, abs=0.1)
     assert video.fps == pytest.approx(30.0)
+
+
+def _icc_swapping_red_and_blue() -> bytes:
+    """A minimal ICC v2 RGB display profile whose red primary is sRGB's blue and whose blue is sRGB's red."""
+
+    def s15(value: float) -> bytes:
+        return struct.pack(">i", round(value * 65536))
+
+    def xyz(x: float, y: float, z: float) -> bytes:
+        return b"XYZ \0\0\0\0" + s15(x) + s15(y) + s15(z)
+
+    gamma = b"curv\0\0\0\0" + struct.pack(">IH", 1, round(2.2 * 256)) + b"\0\0"
+    tags = [
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz(0.1431, 0.0606, 0.7141)),  # sRGB's blue (D50)
+        (b"gXYZ", xyz(0.3851, 0.7169, 0.0971)),
+        (b"bXYZ", xyz(0.4361, 0.2225, 0.0139)),  # sRGB's red (D50)
+        (b"rTRC", gamma),
+        (b"gTRC", gamma),
+        (b"bTRC", gamma),
+    ]
+    offset = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for signature, body in tags:
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body + b"\0" * (-len(body) % 4)
+    size = offset + len(data)
+    header = (
+        struct.pack(">I", size) + b"\0\0\0\0" + struct.pack(">I", 0x02100000) + b"mntrRGB XYZ "
+        + b"\0" * 12 + b"acsp" + b"\0" * 24 + struct.pack(">I", 0) + s15(0.9642) + s15(1.0) + s15(0.8249)
+    )  # fmt: skip
+    header += b"\0" * (128 - len(header))
+    return header + struct.pack(">I", len(tags)) + table + data
+
+
+def test_embedded_colour_profiles_are_converted_to_srgb(folder: Path) -> None:
+    path = folder / "profiled.png"
+    Image.new("RGB", (64, 48), (255, 0, 0)).save(path, icc_profile=_icc_swapping_red_and_blue())
+    pixel = load_image(path).getpixel((10, 10))
+    assert isinstance(pixel, tuple)
+    assert pixel[2] > 230, f"stored red is this profile's blue, got {pixel}"
+    assert pixel[0] < 25, f"stored red is this profile's blue, got {pixel}"
+
+
+def test_broken_colour_profiles_are_ignored(folder: Path) -> None:
+    path = folder / "broken.png"
+    Image.new("RGB", (64, 48), (255, 0, 0)).save(path, icc_profile=b"\0" * 200)
+    assert load_image(path).getpixel((10, 10)) == (255, 0, 0)
+
+
+def test_large_non_jpeg_images_are_reduced_before_conversion(folder: Path) -> None:
+    path = folder / "wide.png"
+    Image.new("RGBA", (2400, 1800), (10, 200, 30, 255)).save(path)
+    img = load_image(path, lambda w, h: (w // 4, h // 4))
+    assert img.size == (600, 450)
+    assert img.getpixel((5, 5)) == (10, 200, 30)

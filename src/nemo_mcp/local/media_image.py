@@ -13,6 +13,8 @@ Every failure is an `ImageRejectedError` with a message a person can act on. The
 
 from __future__ import annotations
 
+import functools
+import io
 import logging
 import warnings
 from collections.abc import Callable
@@ -25,7 +27,7 @@ from PIL import (
     BmpImagePlugin,
     GifImagePlugin,
     Image,
-    ImageOps,
+    ImageCms,
     JpegImagePlugin,
     PngImagePlugin,
     UnidentifiedImageError,
@@ -156,28 +158,88 @@ def _load(img: Image.Image, path: Path) -> None:
 
 
 def load_image(path: Path, needed_size: Callable[[int, int], tuple[int, int]] | None = None) -> Image.Image:
-    """Decode `path` to an RGB image, oriented as displayed and with transparency flattened.
+    """Decode `path` to an RGB image, oriented as displayed, in sRGB, with transparency flattened.
 
     `needed_size(width, height)` gets the displayed size and returns the smallest size that still serves
-    the caller; JPEGs are then decoded at the smallest reduced scale at least that large (`draft`).
+    the caller. JPEGs are then decoded at the smallest reduced scale at least that large (`draft`); other
+    formats are decoded whole (they cannot be decoded smaller) and reduced by an integer factor at once,
+    before the copies that orientation and flattening make.
     """
-    img = _check_structure(path)
+    source = _check_structure(path)
     try:
-        orientation = _orientation(img)
-        if needed_size is not None and img.format in ("JPEG", "MPO"):
-            width, height = img.size
+        orientation = _orientation(source)
+        want: tuple[int, int] | None = None
+        if needed_size is not None:
+            width, height = source.size
             swapped = orientation in _SWAPS_AXES
             want_w, want_h = needed_size(*((height, width) if swapped else (width, height)))
-            if swapped:
-                want_w, want_h = want_h, want_w
-            if want_w < width and want_h < height:
-                img.draft("RGB", (max(1, want_w), max(1, want_h)))
-        _load(img, path)
-        logger.debug("decoded %s %s at %s (orientation %d)", path.name, img.format, img.size, orientation)
-        oriented = ImageOps.exif_transpose(img)
-        return _flatten(oriented)
+            want = (want_h, want_w) if swapped else (want_w, want_h)
+            if source.format in ("JPEG", "MPO") and want[0] < width and want[1] < height:
+                source.draft("RGB", (max(1, want[0]), max(1, want[1])))
+        _load(source, path)
+        logger.debug(
+            "decoded %s %s at %s (orientation %d)", path.name, source.format, source.size, orientation
+        )
+        img = _reduce(source, want) if want is not None else source
+        img = _to_srgb(img, source.info.get("icc_profile"), path)
+        img = _orient(img, orientation)
+        flat = _flatten(img)
+        return flat.copy() if flat is source else flat
     finally:
-        img.close()
+        source.close()
+
+
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _orient(img: Image.Image, orientation: int) -> Image.Image:
+    """Apply the EXIF orientation (what `ImageOps.exif_transpose` does, without copying when upright)."""
+    method = _TRANSPOSE.get(orientation)
+    return img.transpose(method) if method is not None else img
+
+
+def _reduce(img: Image.Image, want: tuple[int, int]) -> Image.Image:
+    factor = min(img.width // max(1, want[0]), img.height // max(1, want[1]))
+    if factor < 2 or img.mode not in ("RGB", "RGBA", "L", "LA", "CMYK", "I", "F"):
+        return img
+    return img.reduce(factor)
+
+
+def _to_srgb(img: Image.Image, icc: object, path: Path) -> Image.Image:
+    """Convert from an embedded colour profile (e.g. a phone's Display P3) to sRGB, as browsers do."""
+    if not isinstance(icc, bytes) or not icc or img.mode not in ("RGB", "RGBA", "CMYK"):
+        return img
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if img.mode != "CMYK" and _is_srgb(profile):
+            return img
+        mode = "RGBA" if img.mode == "RGBA" else "RGB"
+        converted = ImageCms.profileToProfile(img, profile, _srgb_profile(), outputMode=mode)
+    except Exception as exc:  # a broken or unsupported profile: keep the pixels as they are
+        logger.info("%s: colour profile ignored (%s)", path.name, exc)
+        return img
+    return converted if converted is not None else img
+
+
+def _is_srgb(profile: ImageCms.ImageCmsProfile) -> bool:
+    try:
+        description = ImageCms.getProfileDescription(profile)
+    except ImageCms.PyCMSError:  # no description: convert, to be safe
+        return False
+    return "srgb" in description.lower().replace(" ", "")
+
+
+@functools.cache
+def _srgb_profile() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
 def _flatten(img: Image.Image) -> Image.Image:
