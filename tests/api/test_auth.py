@@ -57,3 +57,17 @@ def test_unreadable_token_cache_is_ignored(tmp_path: Path) -> None:
     path = tmp_path / "token.json"
     path.write_text("{not json")
     assert TokenCache(path).load("http://a", "c") is None
+
+
+def test_header_unsafe_ids_and_tokens_are_config_errors(tmp_path: Path) -> None:
+    import httpx
+    import pytest
+
+    from nemo_mcp.api.client import NemoClient
+    from nemo_mcp.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="NEMO_CLIENT_ID"):
+        load_client_id(Settings(config_dir=tmp_path, client_id="café"))
+    with pytest.raises(ConfigError, match="NEMO_TOKEN") as caught:
+        NemoClient(httpx.AsyncClient(), Settings(token="nmv_usr_ü"))
+    assert "nmv_usr_ü" not in str(caught.value)

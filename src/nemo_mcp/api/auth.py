@@ -66,6 +66,8 @@ def write_private(path: Path, text: str) -> None:
 def load_client_id(settings: Settings) -> str:
     """`NEMO_CLIENT_ID`, else the id in the config folder, else a fresh UUID saved there (once)."""
     if settings.client_id:
+        if not (settings.client_id.isascii() and settings.client_id.isprintable()):
+            raise ConfigError("NEMO_CLIENT_ID must be printable ASCII (it is sent in a header).")
         return settings.client_id
     path = settings.client_id_file
     try:
@@ -74,7 +76,7 @@ def load_client_id(settings: Settings) -> str:
         existing = ""
     except OSError as exc:
         raise ConfigError(f"Cannot read the client id file {path}: {exc.strerror}.") from None
-    if existing and len(existing) <= MAX_CLIENT_ID_LENGTH and existing.isprintable():
+    if existing and len(existing) <= MAX_CLIENT_ID_LENGTH and existing.isascii() and existing.isprintable():
         return existing
     if existing:
         logger.warning("the client id in %s is not usable; creating a new one", path)

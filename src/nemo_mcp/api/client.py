@@ -46,7 +46,14 @@ from nemo_mcp.api.wire import (
     parse_state,
 )
 from nemo_mcp.config import Settings
-from nemo_mcp.errors import NemoError, RateLimitedError, StreamLostError, TokenExpiredError
+from nemo_mcp.errors import (
+    ApiError,
+    ConfigError,
+    NemoError,
+    RateLimitedError,
+    StreamLostError,
+    TokenExpiredError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +82,10 @@ class NemoClient:
         self._credential: Credential | None = (
             Credential(settings.token, anonymous=False) if settings.token else None
         )
+        if settings.token and not _header_safe(settings.token):
+            raise ConfigError(
+                "NEMO_TOKEN contains characters that cannot be sent in a header; check its value."
+            )
         self._client_id: str | None = None
         self._auth_lock = asyncio.Lock()
         self.token_requests = 0
@@ -334,7 +345,10 @@ class NemoClient:
     async def download(self, url: str) -> AsyncIterator[httpx.Response]:
         """Stream a finished video. The token goes only to the API's own host, never to a CDN."""
         absolute = url if "://" in url else f"{self._api}{url if url.startswith('/') else '/' + url}"
-        target, api = httpx.URL(absolute), httpx.URL(self._api)
+        try:
+            target, api = httpx.URL(absolute), httpx.URL(self._api)
+        except (httpx.InvalidURL, ValueError):
+            raise ApiError("The NemoVideo API gave a download link nemo-mcp cannot use.") from None
         same_host = (target.scheme, target.host, target.port) == (api.scheme, api.host, api.port)
         credential = await self.ensure_token() if same_host else None
         headers = self._headers(credential) if same_host else {}
@@ -416,6 +430,10 @@ async def _events(response: httpx.Response, api_url: str) -> AsyncGenerator[SseE
     for data in decoder.flush():
         for event in decode_event(data):
             yield event
+
+
+def _header_safe(value: str) -> bool:
+    return value.isascii() and value.isprintable() and value.strip() == value
 
 
 def _seg(value: str) -> str:

@@ -76,7 +76,10 @@ class JobStore:
         self._dir = jobs_dir
 
     def save(self, handle: RenderHandle) -> None:
-        write_private(self._dir / f"{handle.render_id}.json", json.dumps(asdict(handle)))
+        try:
+            write_private(self._dir / f"{handle.render_id}.json", json.dumps(asdict(handle)))
+        except OSError as exc:  # the render still works; only a restart could not resume it
+            logger.warning("could not store the render handle in %s (%s)", self._dir, exc.strerror)
 
     def remove(self, render_id: str) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -215,23 +218,31 @@ async def download(client: NemoClient, handle: RenderHandle, status: RenderStatu
 
 async def _fetch(client: NemoClient, source: str, dest: Path) -> int:
     # httpx raises when a body with a Content-Length or chunked framing ends early: a cut-off download fails.
-    dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.part")
     try:
-        size = 0
-        async with client.download(source) as response:
-            with tmp.open("wb") as fh:
-                async for chunk in response.aiter_bytes(DOWNLOAD_CHUNK):
-                    fh.write(chunk)
-                    size += len(chunk)
-                fh.flush()
-                os.fsync(fh.fileno())
-        with tmp.open("rb") as fh:
-            head = fh.read(12)
-        if len(head) < 12 or head[4:8] != b"ftyp":
-            raise RenderFailedError("The download is not an MP4 video.")
-        tmp.replace(dest)
-        return size
+        return await _fetch_into(client, source, dest, tmp)
+    except OSError as exc:
+        raise RenderFailedError(
+            f"Could not write the video to {str(dest.parent)!r} ({exc.strerror})."
+        ) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+async def _fetch_into(client: NemoClient, source: str, dest: Path, tmp: Path) -> int:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    size = 0
+    async with client.download(source) as response:
+        with tmp.open("wb") as fh:
+            async for chunk in response.aiter_bytes(DOWNLOAD_CHUNK):
+                fh.write(chunk)
+                size += len(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+    with tmp.open("rb") as fh:
+        head = fh.read(12)
+    if len(head) < 12 or head[4:8] != b"ftyp":
+        raise RenderFailedError("The download is not an MP4 video.")
+    await asyncio.to_thread(tmp.replace, dest)
+    return size
