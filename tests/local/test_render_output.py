@@ -11,6 +11,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from av.audio.stream import AudioStream
 from PIL import Image
 
 from nemo_mcp.local.render import (
@@ -277,3 +278,40 @@ def test_large_photo_is_decoded_at_reduced_size(folder: Path) -> None:
     assert img.size == (2000, 1500)  # JPEG draft at 1/2: the smallest scale still large enough
     full = load_image(photo)
     assert full.size == (4000, 3000)
+
+
+def _encoded_tone(path: Path, codec: str, container_format: str, seconds: float = 2.0) -> Path:
+    """A stereo 440 Hz tone at amplitude 0.5, encoded with PyAV (as a phone or an editor would)."""
+    rate = 44_100
+    with av.open(str(path), "w", format=container_format) as out:
+        stream = out.add_stream(codec, rate=rate)
+        assert isinstance(stream, AudioStream)
+        stream.layout = "stereo"
+        t = np.arange(round(seconds * rate)) / rate
+        tone = (0.5 * np.sin(2 * math.pi * 440 * t)).astype(np.float32)
+        frame = av.AudioFrame.from_ndarray(np.stack([tone, tone]), format="fltp", layout="stereo")
+        frame.sample_rate = rate
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "codec", "container_format"),
+    [("song.mp3", "libmp3lame", "mp3"), ("song.m4a", "aac", "ipod"), ("song.aac", "aac", "adts")],
+)
+def test_compressed_music_formats_are_decoded(
+    folder: Path, name: str, codec: str, container_format: str
+) -> None:
+    music = _encoded_tone(folder / name, codec, container_format)
+    out = folder / "clip.mp4"
+    render_clip(
+        ClipSpec(
+            image=sample_image_path(), width=160, height=90, duration_s=1.0, music=music, music_volume=1.0
+        ),
+        out,
+    )
+    with av.open(str(out)) as container:
+        samples = np.concatenate([f.to_ndarray()[0] for f in container.decode(audio=0)])
+    middle = samples[len(samples) // 2 - 4800 : len(samples) // 2 + 4800]
+    assert float(np.sqrt(np.mean(middle**2))) == pytest.approx(0.5 / math.sqrt(2), rel=0.15)
