@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import anyio
@@ -299,3 +300,31 @@ async def test_export_refuses_an_output_folder_outside_the_allowed_ones(
     assert "omit output_dir" in message
     hidden = await call_error(client, "export", {"output_dir": str(tmp_path / ".config" / "autostart")})
     assert "outside the folders" in hidden
+
+
+async def test_closing_the_server_while_work_runs_stops_cleanly(
+    local_settings: Settings, local_backend: LocalBackend, sample_png: Path
+) -> None:
+    local_backend.faults.add("run_sse", "stall")
+    generating = anyio.Event()
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        if message and message.startswith("generating"):
+            generating.set()
+
+    with anyio.fail_after(20):
+        async with Client(build_server(local_settings)) as client:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(
+                    partial(
+                        client.call_tool,
+                        "animate_image",
+                        {"instruction": ANIMATE, "image": str(sample_png), "wait_seconds": 30},
+                        progress_callback=on_progress,
+                    )
+                )
+                await generating.wait()  # the backend has the message and is working on it
+                tg.cancel_scope.cancel()
+            sid = (await call_ok(client, "get_state"))["session_id"]
+    # The lifespan cancelled the job and closed the service without hanging; the message went once.
+    assert local_backend.stats.messages_for(sid) == [ANIMATE]
