@@ -136,3 +136,31 @@ async def test_the_token_goes_only_to_the_api_host() -> None:
             async with client.download(url) as response:
                 await response.aread()
     assert seen == {"cdn.example": None, "api.test": "Bearer nmv_usr_given"}
+
+
+async def test_a_message_whose_connection_breaks_before_any_answer_counts_as_dropped() -> None:
+    """A server that reads the request and hangs up: the message may have arrived, so it is never re-sent."""
+    import asyncio
+
+    from nemo_mcp.api.client import StreamDroppedError
+    from nemo_mcp.errors import ConnectionFailedError
+
+    requests = 0
+
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal requests
+        requests += 1
+        await reader.readuntil(b"\r\n\r\n")
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    settings = Settings(api_url=f"http://127.0.0.1:{port}", token="nmv_usr_given")
+    async with server, httpx.AsyncClient() as http:
+        client = NemoClient(http, settings)
+        with pytest.raises(StreamDroppedError, match="dropped while sending the message"):
+            async with client.run_sse("1", "hi") as events:
+                _ = [e async for e in events]
+        assert requests == 1
+        with pytest.raises(ConnectionFailedError, match="failed"):
+            await client.credits()

@@ -395,8 +395,14 @@ class NemoClient:
                         finally:
                             await events.aclose()
                         return
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                raise network_error(exc, self._api) from None  # nothing was sent
             except httpx.HTTPError as exc:
-                raise network_error(exc, self._api) from None
+                # The request may have reached the backend: treat it as a dropped stream (poll, never re-send).
+                logger.info("the message request broke before the stream began: %s", type(exc).__name__)
+                raise StreamDroppedError(
+                    f"The connection to the NemoVideo API at {self._api} dropped while sending the message."
+                ) from None
             error = error_for(failure, self.who())
             if isinstance(error, TokenExpiredError) and not renewed:
                 renewed = True
