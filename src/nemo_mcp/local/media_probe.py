@@ -41,6 +41,10 @@ def probe_av(path: Path) -> AvInfo:
                     duration = max(duration, float(video.duration * video.time_base))
                 rate = video.average_rate or video.base_rate or Fraction(0)
                 next(container.decode(video))  # must really decode
+                if duration <= 0:  # e.g. a HEIC photo: an ISO media file holding one still picture
+                    raise ImageRejectedError.about(
+                        path, "a still picture in a format we cannot read, not a video."
+                    )
                 return AvInfo("video", video.width, video.height, duration, float(rate))
             if container.streams.audio:
                 audio = container.streams.audio[0]
