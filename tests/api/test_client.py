@@ -164,3 +164,4 @@ async def test_a_message_whose_connection_breaks_before_any_answer_counts_as_dro
         assert requests == 1
         with pytest.raises(ConnectionFailedError, match="failed"):
             await client.credits()
+        assert requests == 3  # a read is tried once more

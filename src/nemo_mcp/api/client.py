@@ -2,8 +2,9 @@
 
 Retries are decided here, in `_call`, and nowhere else:
 - a refused token (1001, HTTP 401/403) → a new anonymous token with the same client id, the call once more;
-- HTTP 429 → wait `rate_limit_wait_seconds`, once more, but only for calls marked `retry_429`
-  (reads, polls, the token call) — a message is never sent twice;
+- HTTP 429 → wait `rate_limit_wait_seconds`, once more, but only for calls marked `safe` (reads, polls,
+  cancel; the token call has its own) — a message is never sent twice;
+- a connection broken mid-answer → once more, again only for `safe` calls;
 - `/run_sse` is re-sent only when it was refused before the backend accepted it (auth), never after.
 """
 
@@ -227,13 +228,15 @@ class NemoClient:
         *,
         json: object = None,
         files: Sequence[FilePart] = (),
-        retry_429: bool = False,
+        safe: bool = False,
         limits: httpx.Timeout = DEFAULT_TIMEOUT,
         raw: bool = False,
     ) -> Any:
-        """Send one request; renew the token once on refusal, wait out one 429 when allowed."""
+        """Send one request; renew the token once on refusal; if `safe` to repeat, wait out one 429 and
+        try once more after a connection broken mid-answer."""
         renewed = False
-        waited = not retry_429
+        waited = not safe
+        reconnected = not safe
         while True:
             credential = await self.ensure_token()
             try:
@@ -253,6 +256,14 @@ class NemoClient:
                         timeout=limits,
                         **kwargs,
                     )
+            except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                if reconnected:
+                    raise network_error(exc, self._api) from None
+                reconnected = True
+                logger.info(
+                    "%s %s: the connection broke (%s); trying once more", method, path, type(exc).__name__
+                )
+                continue
             except httpx.HTTPError as exc:
                 raise network_error(exc, self._api) from None
             except OSError as exc:
@@ -307,12 +318,10 @@ class NemoClient:
         return parse(UploadAnswer, data, "upload")
 
     async def credits(self) -> Credits:
-        return parse(
-            Credits, await self._call("GET", "/api/credits/balance/simple", retry_429=True), "credits"
-        )
+        return parse(Credits, await self._call("GET", "/api/credits/balance/simple", safe=True), "credits")
 
     async def state(self, session_id: str) -> StateAnswer:
-        data = await self._call("GET", f"/api/state/{APP_NAME}/me/{_seg(session_id)}/latest", retry_429=True)
+        data = await self._call("GET", f"/api/state/{APP_NAME}/me/{_seg(session_id)}/latest", safe=True)
         return parse_state(data)
 
     async def claim_token(self, task_id: str, session_id: str) -> ClaimToken:
@@ -320,7 +329,7 @@ class NemoClient:
             "POST",
             "/api/auth/claim-token",
             json={"task_id": task_id, "session_id": session_id},
-            retry_429=True,
+            safe=True,
         )
         return parse(ClaimToken, data, "claim token")
 
@@ -334,12 +343,10 @@ class NemoClient:
         return parse_render(await self._call("POST", "/api/render/proxy/lambda", json=body))
 
     async def render_status(self, render_id: str) -> RenderStatus:
-        return parse_render(
-            await self._call("GET", f"/api/render/proxy/lambda/{_seg(render_id)}", retry_429=True)
-        )
+        return parse_render(await self._call("GET", f"/api/render/proxy/lambda/{_seg(render_id)}", safe=True))
 
     async def cancel_render(self, render_id: str) -> None:
-        await self._call("POST", f"/api/render/proxy/lambda/{_seg(render_id)}/cancel", retry_429=True)
+        await self._call("POST", f"/api/render/proxy/lambda/{_seg(render_id)}/cancel", safe=True)
 
     @asynccontextmanager
     async def download(self, url: str) -> AsyncIterator[httpx.Response]:
