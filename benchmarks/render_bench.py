@@ -1,7 +1,7 @@
 """Render benchmark (issue 7, item 4): a 5 s 1280x720 30 fps zoom from a 12-megapixel photo.
 
     python benchmarks/render_bench.py [--runs 3] [--photo PATH] [--size 1280x720] [--motion zoom_in]
-                                      [--title TEXT] [--music PATH]
+                                      [--title TEXT] [--music PATH] [--jitter]
 
 Each run renders in a fresh child process, so its peak memory (max RSS, from the OS via wait4) is the
 renderer's own. Reports wall time, CPU time (user + sys; less sensitive to other load on the machine)
@@ -29,6 +29,7 @@ import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CACHE = Path(tempfile.gettempdir()) / "nemo-mcp-bench"
@@ -137,6 +138,122 @@ def _run(command: list[str]) -> tuple[float, float, float, str]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output
 
 
+# --- smoothness: how far each frame strays from the ideal path, measured on tracked dots ------------------
+
+DOTS_SIZE, DOTS_SPACING, DOTS_SIGMA = (4000, 3000), 160, 10.0
+
+
+def _dot_centres() -> tuple[Any, Any]:
+    import numpy as np
+
+    xs = np.arange(DOTS_SPACING / 2, DOTS_SIZE[0], DOTS_SPACING) + 0.3
+    ys = np.arange(DOTS_SPACING / 2, DOTS_SIZE[1], DOTS_SPACING) + 0.7
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    return grid_x.ravel(), grid_y.ravel()
+
+
+def _dots_photo() -> Path:
+    """A 12 MP photo of soft bright dots whose centres are known to sub-pixel precision."""
+    import numpy as np
+    from PIL import Image
+
+    path = CACHE / "dots-4000x3000.png"
+    if path.exists():
+        return path
+    pixels = np.full((DOTS_SIZE[1], DOTS_SIZE[0]), 20.0, dtype=np.float32)
+    reach = np.arange(-40, 41)
+    for cx, cy in zip(*_dot_centres(), strict=True):
+        ix, iy = int(cx), int(cy)
+        gx = np.exp(-((ix + reach + 0.5 - cx) ** 2) / (2 * DOTS_SIGMA**2))
+        gy = np.exp(-((iy + reach + 0.5 - cy) ** 2) / (2 * DOTS_SIGMA**2))
+        window = np.s_[max(0, iy - 40) : iy + 41, max(0, ix - 40) : ix + 41]
+        patch = np.outer(gy, gx)[: pixels[window].shape[0], : pixels[window].shape[1]]
+        pixels[window] = np.maximum(pixels[window], 20 + 215 * patch)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels.round().astype(np.uint8)).save(path)
+    return path
+
+
+def _zoompan_boxes(frames: int, width: int, height: int) -> list[tuple[float, float, float, float]]:
+    """The path zoompan is asked for (after the crop to the output aspect), without its rounding."""
+    src_w, src_h = DOTS_SIZE
+    crop_h = src_w * height / width
+    top = (src_h - crop_h) / 2
+    boxes = []
+    for i in range(frames):
+        zoom = 1 + 0.2 * i / frames
+        box_w, box_h = src_w / zoom, crop_h / zoom
+        x0, y0 = src_w / 2 - box_w / 2, top + crop_h / 2 - box_h / 2
+        boxes.append((x0, y0, x0 + box_w, y0 + box_h))
+    return boxes
+
+
+def _path_errors(video: Path, boxes: list[tuple[float, float, float, float]]) -> tuple[float, float]:
+    """RMS and max of the frame-to-frame change in how far the picture is from its ideal place (px).
+
+    Each dot's centroid is measured near where the ideal path puts it; a fit of screen = scale * source
+    + offset per frame gives the actual view, and its displacement from the ideal view is evaluated at
+    the frame's corners. A smooth render changes that displacement by encoder noise only; rounding to
+    whole pixels (zoompan) shows up as jumps.
+    """
+    import av
+    import numpy as np
+
+    dot_x, dot_y = _dot_centres()
+    radius = 7
+    offsets = np.arange(-radius, radius + 1)
+    errors = []
+    with av.open(str(video)) as container:
+        for frame, (x0, y0, x1, y1) in zip(container.decode(video=0), boxes, strict=False):
+            plane = frame.planes[0]
+            rows = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(plane.height, plane.line_size)
+            luma = rows[:, : plane.width].astype(np.float64)
+            out_w, out_h = plane.width, plane.height
+            sx, sy = out_w / (x1 - x0), out_h / (y1 - y0)
+            u, v = (dot_x - x0) * sx - 0.5, (dot_y - y0) * sy - 0.5
+            inside = (u > radius + 2) & (u < out_w - radius - 3) & (v > radius + 2) & (v < out_h - radius - 3)
+            equations, measured = [], []
+            for source_x, source_y, eu, ev in zip(
+                dot_x[inside], dot_y[inside], u[inside], v[inside], strict=True
+            ):
+                ju, jv = round(eu), round(ev)
+                window = np.maximum(
+                    luma[jv - radius : jv + radius + 1, ju - radius : ju + radius + 1] - 40, 0
+                )
+                mass = window.sum()
+                equations += [[source_x, 1.0, 0.0], [source_y, 0.0, 1.0]]
+                measured += [(window.sum(axis=0) * (ju + offsets)).sum() / mass + 0.5,
+                             (window.sum(axis=1) * (jv + offsets)).sum() / mass + 0.5]  # fmt: skip
+            (scale, off_x, off_y), *_ = np.linalg.lstsq(np.array(equations), np.array(measured), rcond=None)
+            corners = [(x0, y0), (x1, y0), (x0, y1), (x1, y1)]
+            errors.append([(scale * cx + off_x - (cx - x0) * sx, scale * cy + off_y - (cy - y0) * sy)
+                           for cx, cy in corners])  # fmt: skip
+    steps = np.linalg.norm(np.diff(np.array(errors), axis=0), axis=2).max(axis=1)
+    return float(np.sqrt(np.mean(steps**2))), float(steps.max())
+
+
+def _jitter(args: argparse.Namespace, folder: Path) -> None:
+    from nemo_mcp.local import render_motion
+
+    width, height = (int(v) for v in args.size.split("x"))
+    frames = round(args.duration * 30)
+    dots = _dots_photo()
+    ours, theirs = folder / "dots.mp4", folder / "dots-ref.mp4"
+    base = [sys.executable, __file__, "--child", "--photo", str(dots), "--size", args.size,
+            "--duration", str(args.duration), "--motion", "zoom_in"]  # fmt: skip
+    _run([*base, "--out", str(ours)])
+    _run([*base, "--out", str(theirs), "--reference"])
+    plan = render_motion.plan("zoom_in", *DOTS_SIZE, width, height, frames)
+    print(f"\nsmoothness of a {args.duration:g} s {args.size} zoom (dots tracked; frame-to-frame path error)")
+    print(f"{'pipeline':40} {'rms px':>8} {'max px':>8}")
+    for name, video, boxes in (
+        ("nemo-mcp", ours, plan),
+        ("zoompan", theirs, _zoompan_boxes(frames, width, height)),
+    ):
+        rms, worst = _path_errors(video, boxes)
+        print(f"{name:40} {rms:8.3f} {worst:8.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -148,6 +265,7 @@ def main() -> None:
     parser.add_argument("--motion", default="zoom_in")
     parser.add_argument("--title", default=None)
     parser.add_argument("--music", default=None)
+    parser.add_argument("--jitter", action="store_true", help="also measure smoothness on a dots photo")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--reference", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", default=None, help=argparse.SUPPRESS)
@@ -200,6 +318,9 @@ def main() -> None:
         print(f"{name:40} {wall:8.2f} {cpu:8.2f} {rss:8.0f}")
     ours, theirs = (statistics.median(r[0] for r in runs) for _, runs in rows)
     print(f"wall ratio to the zoompan reference: {ours / theirs:.2f}x (target: within 1.5x)")
+    if args.jitter:
+        with tempfile.TemporaryDirectory() as folder:
+            _jitter(args, Path(folder))
 
 
 if __name__ == "__main__":
