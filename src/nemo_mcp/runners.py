@@ -105,9 +105,10 @@ async def animate_file(
     *,
     local: bool,
 ) -> tuple[TurnOutcome, ExportOutcome]:
-    """Upload `image`, send `instruction`, export the clip; move it to `output` when given."""
+    """Upload `image` into a new session, send `instruction`, export the clip; move it to `output` if given."""
     async with _backend(settings, local) as active, NemoService.open(active) as service:
-        uploaded = await service.upload([image], None, progress)
+        # A fresh session each run: an earlier run's clip must not become part of this one.
+        uploaded = await service.upload([image], await service.new_session(), progress)
         turn = await service.send_instruction(instruction, uploaded.session_id, progress)
         if not turn.ready_to_export:
             raise InputError(
