@@ -81,6 +81,8 @@ HEARTBEAT_LIMIT_S = 10 * 60.0
 STILL_WORKING_EVERY_S = 20.0
 MAX_INSTRUCTION_CHARS = 8000
 CLAIM_LINK_TTL_S = 24 * 3600.0
+# After a failed claim-token call, show the plain workspace link for this long before asking again.
+CLAIM_RETRY_AFTER_S = 600.0
 
 NOTHING_TO_EXPORT = "Nothing to export yet: animate an image first."
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
@@ -538,6 +540,9 @@ class NemoService:
                 claim = await self._client.claim_token(task, record.session_id)
             except NemoError as exc:
                 logger.debug("no claim link: %s", type(exc).__name__)
+                fallback = f"{web}/workspace"
+                self._claims[record.session_id] = (fallback, time.monotonic() + CLAIM_RETRY_AFTER_S)
+                return fallback
             else:
                 link = f"{web}/workspace/claim?ct={quote(claim.claim_token, safe='')}"
                 ttl = min(claim.expires_in or CLAIM_LINK_TTL_S, CLAIM_LINK_TTL_S) / 2

@@ -121,8 +121,7 @@ async def test_state_after_generation(service: NemoService, sample_png: Path) ->
     assert state.ready_to_export
     assert [t.kind for t in state.tracks] == ["video"]
     assert [m.kind for m in state.media] == ["image", "video"]
-    assert state.web_url is not None
-    assert state.web_url.startswith("https://nemovideo.com/workspace")
+    assert state.web_url == "https://nemovideo.com/workspace"  # the local backend has no claim tokens
 
 
 _ = FAST
@@ -154,3 +153,23 @@ async def test_twenty_concurrent_calls_across_five_sessions_stay_apart(
         if i % 4 == 1:
             assert local_backend.stats.messages_for(sessions[i % 5]).count(f"hello {i}") == 1
     assert local_backend.stats.requests["token"] == 1
+
+
+async def test_injected_client_is_used_and_left_open_and_a_failed_claim_is_not_retried(
+    local_settings: Settings, sample_png: Path
+) -> None:
+    import httpx
+
+    paths: list[str] = []
+
+    async def seen(request: httpx.Request) -> None:
+        paths.append(request.url.path)
+
+    async with httpx.AsyncClient(event_hooks={"request": [seen]}) as http:
+        async with NemoService.open(local_settings, http=http, tuning=FAST) as svc:
+            await svc.upload([str(sample_png)])
+            first = await svc.get_state()
+            second = await svc.get_state()
+        assert not http.is_closed
+    assert first.web_url == second.web_url == "https://nemovideo.com/workspace"
+    assert paths.count("/api/auth/claim-token") == 1
