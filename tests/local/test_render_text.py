@@ -7,10 +7,11 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFont
 
+from nemo_mcp.local import render_text
 from nemo_mcp.local.render import ClipSpec, render_clip
-from nemo_mcp.local.render_text import SIDE_MARGIN, build_title, title_opacity
+from nemo_mcp.local.render_text import SIDE_MARGIN, build_title, choose_font, missing_glyphs, title_opacity
 
 
 def _frames(path: Path) -> list[np.ndarray]:
@@ -94,3 +95,23 @@ def test_opacity_curve() -> None:
     assert 1.0 > title_opacity(1.7, 2.0) > title_opacity(1.9, 2.0) > 0.0
     assert title_opacity(2.0, 2.0) == 0.0
     assert title_opacity(3.0, 2.0) == 0.0
+
+
+def test_pillows_font_lacks_accents_so_titles_never_show_missing_glyph_boxes() -> None:
+    default = ImageFont.load_default(size=40)
+    assert missing_glyphs(default, "Plain ASCII title!") == ""
+    assert missing_glyphs(default, "Café") == "é"
+    for title in ("Café crème à Zürich", "Москва", "東京の夜"):
+        load, text = choose_font(title)
+        assert missing_glyphs(load(40), text) == "", f"{title!r} would show boxes"
+        assert build_title(title, 1280, 720) is not None
+
+
+def test_without_any_fallback_font_accents_are_dropped_and_the_rest_becomes_question_marks(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(render_text, "FALLBACK_FONTS", ())
+    load, text = choose_font("Café Größe 東京")
+    assert text == "Cafe Gro?e ??"
+    assert missing_glyphs(load(40), text) == ""
+    assert "no font here draws" in caplog.text

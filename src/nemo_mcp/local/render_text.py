@@ -1,14 +1,23 @@
 """The title: drawn once into an RGBA layer, legible on any picture (white, dark outline, soft shadow).
 
 The font is the scalable one that ships inside Pillow (`ImageFont.load_default(size=...)`), so nothing
-needs installing. It covers Latin text; other scripts would need a font shipped with the project.
+needs installing. It only covers ASCII, so a title with other characters (accents, Cyrillic, CJK, ...)
+uses the first common system font that has every one of them; failing that, accents are dropped and
+anything still missing becomes "?" (never the empty boxes of a missing glyph).
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+logger = logging.getLogger(__name__)
 
 # Safe margins, as a fraction of the frame: text stays clear of the edges that players and phones crop
 # or cover. Vertical video keeps more room at the bottom for the controls apps put there.
@@ -31,15 +40,67 @@ class TitleLayer:
     y: int
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+# Widely installed fonts with broad coverage, tried in order when the title needs more than ASCII.
+FALLBACK_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+    "/System/Library/Fonts/Supplemental/Arial Unicode.ttf",
+    "/Library/Fonts/Arial Unicode.ttf",
+    "/System/Library/Fonts/Helvetica.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/arialbd.ttf",
+    "C:/Windows/Fonts/segoeuib.ttf",
+    "C:/Windows/Fonts/msyhbd.ttc",
+)
+_NOT_A_CHARACTER = "\U0010fffd"  # private use: no font draws it, so it shows the missing-glyph box
+
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+FontLoader = Callable[[int], Font]
+
+
+def _glyph(font: Font, char: str) -> bytes:
+    canvas = Image.new("L", (64, 64), 0)
+    ImageDraw.Draw(canvas).text((8, 8), char, fill=255, font=font)
+    return canvas.tobytes()
+
+
+def missing_glyphs(font: Font, text: str) -> str:
+    """The characters of `text` that `font` would draw as its missing-glyph box."""
+    box = _glyph(font, _NOT_A_CHARACTER)
+    return "".join(sorted(c for c in set(text) if not c.isspace() and _glyph(font, c) == box))
+
+
+def _default(size: int) -> Font:
     return ImageFont.load_default(size=size)
 
 
-def _text_width(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> float:
+def choose_font(text: str) -> tuple[FontLoader, str]:
+    """A font that draws every character of `text`, and the text (simplified if no font can)."""
+    if not missing_glyphs(_default(40), text):
+        return _default, text
+    for path in FALLBACK_FONTS:
+        if not Path(path).is_file():
+            continue
+        try:
+            candidate = ImageFont.truetype(path, 40)
+        except OSError:
+            continue
+        if not missing_glyphs(candidate, text):
+            return functools.partial(ImageFont.truetype, path), text
+    simplified = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    gaps = missing_glyphs(_default(40), simplified)
+    logger.warning("no font here draws %r; the title shows them as '?'", gaps)
+    return _default, "".join("?" if c in gaps else c for c in simplified)
+
+
+def _text_width(font: Font, text: str) -> float:
     return font.getlength(text)
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, max_width: float) -> list[str]:
+def _wrap(text: str, font: Font, max_width: float) -> list[str]:
     """Greedy word wrap; a word longer than a line is broken between characters."""
     lines: list[str] = []
     line = ""
@@ -61,13 +122,11 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, max_wid
     return lines
 
 
-def _fit(
-    title: str, max_width: float, short_side: int
-) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, list[str]]:
+def _fit(title: str, max_width: float, short_side: int, load: FontLoader) -> tuple[Font, list[str]]:
     size = max(8, round(FONT_SIZE * short_side))
     smallest = max(8, round(MIN_FONT_SIZE * short_side))
     while True:
-        font = _font(size)
+        font = load(size)
         lines = _wrap(title, font, max_width)
         if len(lines) <= MAX_LINES or size <= smallest:
             break
@@ -87,7 +146,8 @@ def build_title(title: str, out_w: int, out_h: int) -> TitleLayer | None:
         return None
     short_side = min(out_w, out_h)
     max_width = out_w * (1.0 - 2.0 * SIDE_MARGIN)
-    font, lines = _fit(text, max_width, short_side)
+    load, text = choose_font(text)
+    font, lines = _fit(text, max_width, short_side, load)
     size = int(getattr(font, "size", FONT_SIZE * short_side))
     stroke = max(2, round(size / 14))
     shadow = max(2, round(size / 12))
