@@ -209,9 +209,13 @@ async def test_rate_limit_waits_and_retries_reads_once(
 async def test_rate_limit_on_the_token_call_is_retried_once(
     service: NemoService, local_backend: LocalBackend
 ) -> None:
+    local_backend.faults.add("token", "rate_limit", times=2)
+    with pytest.raises(RateLimitedError):
+        await service.get_credits()
+    assert local_backend.stats.requests["token"] == 2
     local_backend.faults.add("token", "rate_limit")
     assert (await service.get_credits()).available > 0
-    assert local_backend.stats.requests["token"] == 2
+    assert local_backend.stats.requests["token"] == 4
 
 
 async def test_a_message_is_never_retried_after_429(
