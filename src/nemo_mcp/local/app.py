@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
@@ -157,7 +157,17 @@ def build_app(ctx: BackendContext) -> Starlette:
     if urlsplit(ctx.base_url).hostname in LOOPBACK_NAMES:
         # A web page must not reach the backend through DNS rebinding: only loopback Host headers pass.
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(LOOPBACK_NAMES)))
-    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+    async def client_gone(_request: Request, _exc: Exception) -> Response:
+        # The client went away while sending its request: nobody is left to answer, nothing to log.
+        return Response(status_code=499)
+
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=middleware,
+        exception_handlers={ClientDisconnect: client_gone},
+    )
 
 
 def session_state(ctx: BackendContext, record: SessionRecord) -> dict[str, Any]:

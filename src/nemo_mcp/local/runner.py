@@ -118,6 +118,8 @@ class LocalBackend:
         config = uvicorn.Config(
             build_app(ctx),
             log_level="warning",
+            # Leave the process's logging alone: uvicorn's records go wherever the host sends its own.
+            log_config=None,
             access_log=False,
             lifespan="on",
             ws="none",
