@@ -206,7 +206,7 @@ async def test_export_writes_the_mp4_and_links_to_it(
     assert str(path) in str(exports.contents[0])
 
 
-async def test_a_second_export_resumes_the_running_render_and_cancel_stops_one(
+async def test_a_second_export_resumes_the_running_render_and_a_later_one_collects_it(
     client: Client, local_backend: LocalBackend, sample_png: Path
 ) -> None:
     animated = await call_ok(client, "animate_image", {"instruction": ANIMATE, "image": str(sample_png)})
@@ -219,10 +219,29 @@ async def test_a_second_export_resumes_the_running_render_and_cancel_stops_one(
     assert second["status"] == "running"
     assert local_backend.stats.requests.get("render_submit") == 1
 
+    local_backend.faults.reset()
+    done = await call_ok(client, "export", {"session_id": sid, "wait_seconds": 30})
+    assert done["status"] == "done"
+    assert Path(done["path"]).name.endswith(".mp4")
+    assert local_backend.stats.requests.get("render_submit") == 1  # the same render, never a duplicate
+
+
+async def test_export_cancel_stops_the_running_render(
+    client: Client, local_backend: LocalBackend, sample_png: Path
+) -> None:
+    animated = await call_ok(client, "animate_image", {"instruction": ANIMATE, "image": str(sample_png)})
+    sid = animated["session_id"]
+    local_backend.faults.add("render_submit", "stall", times=None)
+    running = await call_ok(client, "export", {"session_id": sid, "wait_seconds": 0.2})
+    assert running["status"] == "running"
+
     cancelled = await call_ok(client, "export", {"session_id": sid, "cancel": True})
     assert cancelled["status"] == "cancelled"
+    assert "was cancelled" in cancelled["message"]
     state = await call_ok(client, "get_state", {"session_id": sid})
-    assert all(job["status"] != "running" for job in state["jobs"])
+    assert [job["status"] for job in state["jobs"] if job["kind"] == "export"] == ["cancelled"]
+    nothing = await call_ok(client, "export", {"session_id": sid, "cancel": True})
+    assert "nothing to cancel" in nothing["message"]
 
 
 async def test_two_sessions_side_by_side_keep_their_own_results(client: Client, tmp_path: Path) -> None:
