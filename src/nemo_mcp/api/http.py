@@ -120,6 +120,11 @@ def error_for(failure: Failure, who: Who, *, token_call: bool = False) -> NemoEr
             code=code,
             request_id=rid,
         )
+    if status < 400:
+        what = "no details" if code is None else f"code {code}"
+        return ApiError(
+            f"The NemoVideo API reported an error ({what}).", status=status, code=code, request_id=rid
+        )
     what = f"HTTP {status}" if code is None else f"HTTP {status}, code {code}"
     hint = (
         "The service may be having trouble; try again in a minute."
