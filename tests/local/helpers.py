@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -117,3 +118,21 @@ def texts(events: list[dict[str, Any]]) -> str:
 def kinds(events: list[dict[str, Any]]) -> list[str]:
     """Event types in order, heartbeats left out."""
     return [str(e.get("type")) for e in events if e.get("type") != "heartbeat"]
+
+
+def write_wav(path: Path, seconds: float = 2.0) -> None:
+    import math
+    import struct
+    import wave
+
+    rate = 22050
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(
+            b"".join(
+                struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate)))
+                for i in range(int(rate * seconds))
+            )
+        )

@@ -19,6 +19,7 @@ from tests.local.helpers import (
     state,
     texts,
     upload,
+    write_wav,
 )
 
 QUICK = 'animate this image into a 1-second square clip with the title "Summer"'
@@ -82,7 +83,7 @@ def test_music_from_an_uploaded_audio_file(
     local_backend: LocalBackend, sample_png: Path, tmp_path: Path
 ) -> None:
     song = tmp_path / "song.wav"
-    _write_wav(song)
+    write_wav(song)
     with client(local_backend.url) as http:
         sid = new_session(http)
         upload(http, sid, sample_png)
@@ -199,24 +200,6 @@ def test_user_id_me_or_the_real_id(local_backend: LocalBackend, user: str) -> No
         body["user_id"] = created["user_id"] if user == "real" else "me"
         with http.stream("POST", "/run_sse", json=body) as response:
             assert kinds(list(sse_events(response.iter_lines()))) == ["text"]
-
-
-def _write_wav(path: Path, seconds: float = 2.0) -> None:
-    import math
-    import struct
-    import wave
-
-    rate = 22050
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(
-            b"".join(
-                struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate)))
-                for i in range(int(rate * seconds))
-            )
-        )
 
 
 def test_concurrent_sessions_stay_apart(local_backend: LocalBackend, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from nemo_mcp.local.runner import BackendOptions, LocalBackend
 from nemo_mcp.local.uploads import sniff
-from tests.local.helpers import client, data, new_session, state, upload, upload_raw
+from tests.local.helpers import client, data, new_session, state, upload, upload_raw, write_wav
 
 
 def test_multipart_upload_answers_the_documented_shape(local_backend: LocalBackend, sample_png: Path) -> None:
@@ -140,3 +140,23 @@ def test_url_upload_refuses_other_schemes_and_private_hosts(local_backend: Local
 )
 def test_sniff(head: bytes, kind: tuple[str, str] | None) -> None:
     assert sniff(head) == kind
+
+
+def test_video_and_audio_uploads_report_duration(
+    local_backend: LocalBackend, sample_png: Path, tmp_path: Path
+) -> None:
+    from nemo_mcp.local.render import ClipSpec, render_clip
+
+    video = tmp_path / "clip.mp4"
+    render_clip(ClipSpec(image=sample_png, duration_s=1.0, width=720, height=720), video)
+    song = tmp_path / "song.wav"
+    write_wav(song, seconds=2.0)
+    with client(local_backend.url) as http:
+        sid = new_session(http)
+        clip_answer, song_answer = upload(http, sid, video, song)
+    assert clip_answer["file_type"] == "video"
+    assert (clip_answer["width"], clip_answer["height"]) == (720, 720)
+    assert abs(clip_answer["duration"] - 1.0) < 0.1
+    assert clip_answer["fps"] == 30
+    assert song_answer["file_type"] == "audio"
+    assert abs(song_answer["duration"] - 2.0) < 0.1
