@@ -290,6 +290,7 @@ async def test_token_never_in_logs_or_errors(
     caplog.set_level(logging.DEBUG)
     texts: list[str] = []
     await service.upload([str(sample_png)], progress=progress)
+    tokens = [_token(local_settings)]
     local_backend.expire_tokens()
     texts.append(repr(await service.get_state()))
     texts.append(repr(await service.get_credits()))
@@ -308,10 +309,16 @@ async def test_token_never_in_logs_or_errors(
         repr(service.client),
         repr(local_settings),
     ]
-    token = _token(local_settings)
+    turn = await service.send_instruction("animate this image into a 1-second video clip", progress=progress)
+    exported = await service.export(progress=progress)
+    texts += [repr(turn), repr(exported)]
+    tokens.append(_token(local_settings))
+    assert tokens[0] != tokens[1]
     everything = "\n".join([*texts, caplog.text, *progress.messages])
-    assert token not in everything
-    assert token[-12:] not in everything
+    assert "Bearer" not in caplog.text
+    for token in tokens:
+        assert token not in everything
+        assert token[-12:] not in everything
 
 
 async def test_new_session_on_request_becomes_the_latest(
