@@ -282,7 +282,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(json_values, st.sampled_from([200, 400, 401, 402, 429, 500]))
 def test_fuzz_answers_only_ever_raise_our_errors(body: object, status: int) -> None:
     data, failure = read_answer(httpx.Response(status, content=json.dumps(body).encode()))
