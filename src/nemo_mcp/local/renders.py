@@ -15,7 +15,7 @@ import socket
 import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import anyio.to_thread
 from starlette.requests import Request
@@ -36,6 +36,8 @@ ACTIVE = ("pending", "processing")
 CANCEL_WAIT_S = 15.0
 _STALL_CHECK_S = 0.1
 _CHUNK = 256 * 1024
+
+_JOB_FAULTS: dict[str, Literal["render_fail", "stall"]] = {"render_fail": "render_fail", "stall": "stall"}
 
 _key_locks: dict[str, threading.Lock] = {}
 _key_locks_guard = threading.Lock()
@@ -205,7 +207,7 @@ def routes(ctx: BackendContext) -> list[BaseRoute]:
                 created_at=now(),
                 spec=spec_to_json(spec),
                 clip_key=clip_key(plan),
-                fault=rule.effect if rule is not None and rule.effect != "submit_fail" else None,  # type: ignore[arg-type]
+                fault=_JOB_FAULTS.get(rule.effect) if rule is not None else None,
             )
             ctx.store.add_render(job)
         control = JobControl(release=ctx.faults.release_event() if job.fault == "stall" else None)
