@@ -147,6 +147,17 @@ def _measure(frames: list[np.ndarray], boxes: list[render_motion.Box]) -> np.nda
     return np.array(views)
 
 
+def _steps(motion: Motion, views: np.ndarray) -> np.ndarray:
+    """On-screen movement per frame along the motion (px, positive forward), from (scale, cx, cy) views."""
+    scale = views[:, 0]
+    zoom = np.diff(np.log(scale)) * OUT_W / 2  # displacement at the frame's edge
+    pan_x = -np.diff(views[:, 1]) * scale[1:]  # content moves opposite to the view
+    pan_y = -np.diff(views[:, 2]) * scale[1:]
+    steps: np.ndarray = {"zoom_in": zoom, "zoom_out": -zoom, "pan_left": pan_x, "pan_right": -pan_x,
+             "pan_up": pan_y, "pan_down": -pan_y, "ken_burns": zoom}[motion]  # fmt: skip
+    return steps
+
+
 @pytest.mark.parametrize("motion", MOTIONS)
 def test_measured_motion_is_smooth_and_follows_the_eased_path(
     tmp_path: Path, dots_image: Path, motion: Motion
@@ -168,15 +179,15 @@ def test_measured_motion_is_smooth_and_follows_the_eased_path(
         assert np.abs(error).max() < 0.3, f"{name} is off the path by {np.abs(error).max():.2f} px"
 
     # How far the picture moves each frame along the motion, measured only from the video.
-    zoom_steps = np.diff(np.log(scale)) * OUT_W / 2
-    pan_x = -np.diff(seen[:, 1]) * scale[1:]  # content moves opposite to the view
-    pan_y = -np.diff(seen[:, 2]) * scale[1:]
-    steps = {"zoom_in": zoom_steps, "zoom_out": -zoom_steps, "pan_left": pan_x, "pan_right": -pan_x,
-             "pan_up": pan_y, "pan_down": -pan_y, "ken_burns": zoom_steps}[motion]  # fmt: skip
+    steps = _steps(motion, seen)
     assert steps.min() > 0.25 * steps.mean(), f"a stall or reversal: smallest step {steps.min():.3f} px"
     ratios = steps[1:] / steps[:-1]
-    assert ratios.min() > 0.6, "a jump between frames"
-    assert ratios.max() < 1.67, "a jump between frames"
+    assert ratios.min() > 0.5, "a jump between frames"
+    assert ratios.max() < 2.0, "a jump between frames"
+    # ... and against the plan: each step within encoder noise of the planned one (the frames themselves
+    # are within 0.01 px of it before encoding; libx264 at crf 20 adds up to about 0.25 px).
+    step_error = np.abs(steps - _steps(motion, planned)).max()
+    assert step_error < 0.35, f"a step is {step_error:.2f} px off the plan"
     # Eased: gentle at the ends, faster in the middle.
     middle = steps[FRAMES // 2 - 5 : FRAMES // 2 + 5].mean()
     assert middle > 1.8 * steps[:3].mean()
