@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import io
 import logging
+import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ _PLUGINS = (BmpImagePlugin, GifImagePlugin, JpegImagePlugin, PngImagePlugin, Web
 # What transparent pixels become: videos have no alpha channel.
 FLATTEN_BACKGROUND = (255, 255, 255)
 
+_WARNINGS_LOCK = threading.Lock()
 _EXIF_ORIENTATION = 0x0112
 _SWAPS_AXES = {5, 6, 7, 8}
 
@@ -87,8 +89,9 @@ def _open(path: Path) -> Image.Image:
         raise ImageRejectedError.about(path, "the file is empty.")
     try:
         # Pillow warns above its own limit and raises above twice that; ours is checked just below, so
-        # its warning is noise here. (catch_warnings is process-wide; the window is one header read.)
-        with warnings.catch_warnings():
+        # its warning is noise here. catch_warnings swaps the process-wide filters: the lock keeps two
+        # renders from interleaving their swaps (which could leave the filter in place for good).
+        with _WARNINGS_LOCK, warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             img = Image.open(path, formats=IMAGE_FORMATS)
     except Image.DecompressionBombError as exc:
