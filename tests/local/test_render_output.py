@@ -315,3 +315,22 @@ def test_compressed_music_formats_are_decoded(
         samples = np.concatenate([f.to_ndarray()[0] for f in container.decode(audio=0)])
     middle = samples[len(samples) // 2 - 4800 : len(samples) // 2 + 4800]
     assert float(np.sqrt(np.mean(middle**2))) == pytest.approx(0.5 / math.sqrt(2), rel=0.15)
+
+
+def test_renders_can_run_in_parallel_threads(folder: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    specs = [
+        ClipSpec(
+            image=sample_image_path(), width=320, height=180, duration_s=1.0, motion="pan_left", title="One"
+        ),
+        ClipSpec(image=sample_image_path(), width=180, height=320, duration_s=0.5, motion="zoom_out"),
+    ]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda i: render_clip(specs[i], folder / f"clip{i}.mp4"), range(2)))
+    for spec, result in zip(specs, results, strict=True):
+        with av.open(str(result.path)) as container:
+            stream = container.streams.video[0]
+            assert (stream.codec_context.width, stream.codec_context.height) == (spec.width, spec.height)
+            assert sum(1 for _ in container.decode(stream)) == round(spec.duration_s * 30)
+    assert sorted(p.name for p in folder.iterdir()) == ["clip0.mp4", "clip1.mp4"]
