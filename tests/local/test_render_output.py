@@ -334,3 +334,35 @@ def test_renders_can_run_in_parallel_threads(folder: Path) -> None:
             assert (stream.codec_context.width, stream.codec_context.height) == (spec.width, spec.height)
             assert sum(1 for _ in container.decode(stream)) == round(spec.duration_s * 30)
     assert sorted(p.name for p in folder.iterdir()) == ["clip0.mp4", "clip1.mp4"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the peak memory from /proc")
+def test_memory_stays_bounded_for_a_large_photo(folder: Path) -> None:
+    """A 48 MP JPEG (about 140 MB decoded) renders in a fresh process with a small peak: it is decoded at
+    reduced size and only as many pixels as the zoom needs are kept."""
+    import subprocess
+    import sys
+
+    photo = folder / "large.jpg"
+    rng = np.random.default_rng(2)
+    Image.fromarray(rng.integers(0, 255, (150, 200, 3), dtype=np.uint8)).resize(
+        (8000, 6000), Image.Resampling.BILINEAR
+    ).save(photo, quality=80)
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from nemo_mcp.local.render import ClipSpec, render_clip\n"
+        "render_clip(ClipSpec(image=Path(sys.argv[1]), duration_s=1.0), Path(sys.argv[2]))\n"
+        "peak = [line for line in open('/proc/self/status') if line.startswith('VmHWM')][0]\n"
+        "print(int(peak.split()[1]) // 1024)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(photo), str(folder / "clip.mp4")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    peak_mb = int(done.stdout.strip())
+    assert peak_mb < 300, f"peak {peak_mb} MB"
+    assert (folder / "clip.mp4").stat().st_size > 0
