@@ -49,6 +49,13 @@ class Settings:
     rate_limit_wait_seconds: float = DEFAULT_RATE_LIMIT_WAIT_SECONDS
     # Only for the local backend, which fetches URL uploads itself.
     allow_private_urls: bool = False
+    # What cached tokens, known sessions and render handles belong to. For a remote API that is its URL;
+    # the embedded backend listens on a new port every run, so it is named by its data folder instead.
+    backend_scope: str | None = None
+
+    @property
+    def scope(self) -> str:
+        return self.backend_scope or self.api_url
 
     @property
     def client_id_file(self) -> Path:
@@ -68,7 +75,16 @@ class Settings:
 
     def with_api_url(self, api_url: str) -> Settings:
         """A copy pointing at another backend, e.g. the embedded local one on an ephemeral port."""
-        return replace(self, api_url=_url("api_url", api_url))
+        return replace(self, api_url=_url("api_url", api_url), backend_scope=None)
+
+    def with_local_backend(self, api_url: str) -> Settings:
+        """A copy pointing at the embedded backend serving `local_backend_dir` at `api_url`.
+
+        Its sessions, token and render handles stay valid across runs even though the port changes.
+        """
+        return replace(
+            self, api_url=_url("api_url", api_url), backend_scope=f"local:{self.local_backend_dir.resolve()}"
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Settings:

@@ -91,7 +91,7 @@ async def _backend(settings: Settings, local: bool) -> AsyncIterator[Settings]:
     )
     await anyio.to_thread.run_sync(backend.start)
     try:
-        yield settings.with_api_url(backend.url)
+        yield settings.with_local_backend(backend.url)
     finally:
         await anyio.to_thread.run_sync(backend.stop)
 

@@ -173,7 +173,7 @@ def run_server(
     options = BackendOptions(allow_private_urls=settings.allow_private_urls)
     with LocalBackend(settings.local_backend_dir, options=options) as backend:
         log.info("local backend listening on %s", backend.url)
-        _serve(build_server(settings.with_api_url(backend.url)), http=http, host=host, port=port)
+        _serve(build_server(settings.with_local_backend(backend.url)), http=http, host=host, port=port)
 
 
 def _serve(server: MCPServer[ServerState], *, http: bool, host: str, port: int) -> None:

@@ -159,7 +159,7 @@ class NemoService:
         self._settings = settings
         self._tuning = tuning or Tuning()
         self._client = NemoClient(http, settings)
-        self._sessions = SessionRegistry(settings.data_dir / "sessions.json", self._client.api_url)
+        self._sessions = SessionRegistry(settings.data_dir / "sessions.json", self._client.scope)
         self._jobs = render.JobStore(settings.jobs_dir)
         self._session_lock = asyncio.Lock()
         self._exports: dict[str, tuple[asyncio.Task[ExportOutcome], _Progress]] = {}
@@ -245,7 +245,7 @@ class NemoService:
 
     async def _new_session(self, language: str, replaces: str | None = None) -> SessionRecord:
         info = await self._client.create_session(language=language)
-        record = new_record(info.session_id, info.task_id, info.user_id, self._client.api_url)
+        record = new_record(info.session_id, info.task_id, info.user_id, self._client.scope)
         self._sessions.add(record, replaces=replaces)
         logger.info("started NemoVideo session %s", record.session_id)
         return record
@@ -603,7 +603,7 @@ class NemoService:
                 )
             await report(message, None if fraction is None else 0.1 + 0.8 * fraction)
 
-        handle = self._jobs.find(record.session_id, client.api_url)
+        handle = self._jobs.find(record.session_id, client.scope)
         status = None
         if handle is not None:
             await report("resuming the export started earlier", 0.05)
@@ -670,7 +670,7 @@ class NemoService:
     async def cancel_export(self, session_id: str | None = None) -> bool:
         """Cancel the running render of the session, if any. True when one was cancelled."""
         record = await self._resolve(session_id, create=False)
-        handle = self._jobs.find(record.session_id, self._client.api_url)
+        handle = self._jobs.find(record.session_id, self._client.scope)
         if handle is None:
             return False
         self._cancelled.add(handle.render_id)

@@ -26,14 +26,14 @@ class SessionRecord:
     session_id: str
     task_id: str | None
     user_id: str | None
-    api_url: str
+    backend: str
     created_at: float
 
 
 class SessionRegistry:
-    def __init__(self, path: Path, api_url: str) -> None:
+    def __init__(self, path: Path, backend: str) -> None:
         self._path = path
-        self._api = api_url
+        self._api = backend
         self._sessions: dict[str, SessionRecord] = {}
         self._replaced: dict[str, str] = {}
         self._latest: str | None = None
@@ -80,7 +80,7 @@ class SessionRegistry:
                     session_id=str(raw["session_id"]),
                     task_id=raw.get("task_id"),
                     user_id=raw.get("user_id"),
-                    api_url=self._api,
+                    backend=self._api,
                     created_at=float(raw.get("created_at") or 0.0),
                 )
                 self._sessions[record.session_id] = record
@@ -117,7 +117,7 @@ class SessionRegistry:
                     self._replaced.setdefault(str(old), str(new))
         records = sorted(self._sessions.values(), key=lambda r: r.created_at)[-MAX_SESSIONS_KEPT:]
         data[self._api] = {
-            "sessions": [{k: v for k, v in asdict(r).items() if k != "api_url"} for r in records],
+            "sessions": [{k: v for k, v in asdict(r).items() if k != "backend"} for r in records],
             "replaced": self._replaced,
             "latest": self._latest,
         }
@@ -127,5 +127,5 @@ class SessionRegistry:
             logger.warning("could not save the session list to %s (%s)", self._path, exc.strerror)
 
 
-def new_record(session_id: str, task_id: str | None, user_id: str | None, api_url: str) -> SessionRecord:
-    return SessionRecord(session_id, task_id, user_id, api_url, time.time())
+def new_record(session_id: str, task_id: str | None, user_id: str | None, backend: str) -> SessionRecord:
+    return SessionRecord(session_id, task_id, user_id, backend, time.time())

@@ -90,13 +90,13 @@ def load_client_id(settings: Settings) -> str:
 
 
 class TokenCache:
-    """`token.json`: {api_url: {client_id, token, user_id, expires_at}}, mode 0600."""
+    """`token.json`: {backend: {client_id, token, user_id, expires_at}}, mode 0600."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
 
-    def load(self, api_url: str, client_id: str) -> Credential | None:
-        entry = self._read().get(api_url)
+    def load(self, backend: str, client_id: str) -> Credential | None:
+        entry = self._read().get(backend)
         if not isinstance(entry, dict) or entry.get("client_id") != client_id:
             return None
         token = entry.get("token")
@@ -111,9 +111,9 @@ class TokenCache:
         credential = Credential(token, user if isinstance(user, str) else None, expires, anonymous=True)
         return credential if credential.usable() else None
 
-    def save(self, api_url: str, client_id: str, credential: Credential) -> None:
+    def save(self, backend: str, client_id: str, credential: Credential) -> None:
         entries = self._read()
-        entries[api_url] = {
+        entries[backend] = {
             "client_id": client_id,
             "token": credential.token,
             "user_id": credential.user_id,
@@ -124,9 +124,9 @@ class TokenCache:
         except OSError as exc:
             logger.warning("could not cache the token in %s (%s); continuing", self._path, exc.strerror)
 
-    def forget(self, api_url: str) -> None:
+    def forget(self, backend: str) -> None:
         entries = self._read()
-        if entries.pop(api_url, None) is not None:
+        if entries.pop(backend, None) is not None:
             with contextlib.suppress(OSError):
                 write_private(self._path, json.dumps(entries, indent=2))
 

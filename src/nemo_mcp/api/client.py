@@ -101,6 +101,11 @@ class NemoClient:
         return self._api
 
     @property
+    def scope(self) -> str:
+        """The key under which this backend's token, sessions and render handles are kept."""
+        return self._settings.scope
+
+    @property
     def platform(self) -> str:
         return self._platform
 
@@ -145,7 +150,7 @@ class NemoClient:
                 return self._credential
             client_id = self._client_id or load_client_id(self._settings)
             self._client_id = client_id
-            cached = self._cache.load(self._api, client_id)
+            cached = self._cache.load(self.scope, client_id)
             if cached is not None:
                 logger.debug("using the cached anonymous token")
                 self._credential = cached
@@ -162,7 +167,7 @@ class NemoClient:
                 return True  # another call already renewed it
             client_id = self._client_id or load_client_id(self._settings)
             self._client_id = client_id
-            self._cache.forget(self._api)
+            self._cache.forget(self.scope)
             logger.info("the API refused the token; requesting a new anonymous token")
             self._credential = await self._new_token(client_id)
             return True
@@ -189,7 +194,7 @@ class NemoClient:
                         "the new token's expiry is near or past by this clock; using it until refused"
                     )
                     credential = Credential(grant.token, grant.user_id, None, anonymous=True)
-                self._cache.save(self._api, client_id, credential)
+                self._cache.save(self.scope, client_id, credential)
                 logger.info("got a new anonymous token")
                 return credential
             error = error_for(failure, self.who(), token_call=True)

@@ -56,7 +56,8 @@ class PollPolicy:
 class RenderHandle:
     render_id: str
     session_id: str
-    api_url: str
+    # Settings.scope of the backend the render runs on (its URL, or the local backend's data folder).
+    backend: str
     output_dir: str
     created_at: float
 
@@ -85,8 +86,8 @@ class JobStore:
         with contextlib.suppress(FileNotFoundError):
             (self._dir / f"{render_id}.json").unlink()
 
-    def find(self, session_id: str, api_url: str) -> RenderHandle | None:
-        """The newest stored render of this session on this API, if any."""
+    def find(self, session_id: str, backend: str) -> RenderHandle | None:
+        """The newest stored render of this session on this backend, if any."""
         found: list[RenderHandle] = []
         try:
             paths = list(self._dir.glob("render_*.json"))
@@ -99,7 +100,7 @@ class JobStore:
             except (OSError, ValueError, TypeError):
                 logger.warning("ignoring an unreadable render handle %s", path.name)
                 continue
-            if handle.session_id == session_id and handle.api_url == api_url:
+            if handle.session_id == session_id and handle.backend == backend:
                 found.append(handle)
         return max(found, key=lambda h: h.created_at) if found else None
 
@@ -117,7 +118,7 @@ async def submit(
     """Submit the draft with a fresh id; on a failed submit (or a duplicate id) once more with a new id."""
     last: NemoError | None = None
     for attempt in (1, 2):
-        handle = RenderHandle(new_render_id(), session_id, client.api_url, str(output_dir), time.time())
+        handle = RenderHandle(new_render_id(), session_id, client.scope, str(output_dir), time.time())
         store.save(handle)  # before sending: a crash right after the submit still leaves the id behind
         try:
             status = await client.submit_render(handle.render_id, session_id, draft)
@@ -137,7 +138,7 @@ async def submit(
             # The API chose its own id: that is the one to poll and remember.
             store.remove(handle.render_id)
             handle = RenderHandle(
-                status.render_id, session_id, client.api_url, str(output_dir), handle.created_at
+                status.render_id, session_id, client.scope, str(output_dir), handle.created_at
             )
             store.save(handle)
         return handle
