@@ -56,7 +56,7 @@ async def test_stream_and_render_faults_over_stdio(
         ok(await tool(client, "animate_image", {"instruction": SHORT, "session_id": slow_sid}))
         # The first poll (2 s after the submit) gets no answer for longer than the client's 30 s read timeout.
         faults.add("render_poll", "delay", 31)
-        slow = ok(await tool(client, "export", {"session_id": slow_sid, "wait_seconds": 5}))
+        slow = ok(await tool(client, "export", {"session_id": slow_sid, "wait_seconds": 6}))
         assert slow["status"] == "running", slow
         assert [rule["used"] for rule in faults.rules()] == [1]  # that poll is hanging now
 
