@@ -111,8 +111,16 @@ def _dead_port() -> int:
         return port
 
 
-async def test_connection_refused_is_a_clear_error_within_seconds_over_stdio(tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{_dead_port()}"
+@pytest.mark.parametrize("failure", ["connection-refused", "dns-failure"])
+async def test_an_unreachable_api_is_a_clear_error_within_seconds_over_stdio(
+    tmp_path: Path, failure: str
+) -> None:
+    # A loopback port nobody listens on; a name that never resolves (.invalid is reserved, RFC 6761).
+    url = (
+        f"http://127.0.0.1:{_dead_port()}"
+        if failure == "connection-refused"
+        else "http://nemo-mcp-test.invalid"
+    )
     async with stdio_server(server_env(tmp_path, url), tmp_path) as client:
         started = time.monotonic()
         message = error(await tool(client, "get_credits"))
