@@ -628,6 +628,8 @@ async def bench_scale(report: Report, folder: Path, per_caller: int) -> None:
     if flat and flat[0].ours:
         for row in flat:
             row.reference = flat[0].ours
+            row.target = "flat (<= 2x the 1-session figure)"
+            row.met = row.ours is not None and row.ours <= 2 * flat[0].ours
             row.note = "reference: the added latency with 1 session"
 
 
@@ -670,12 +672,25 @@ def print_table(report: Report) -> None:
         print("  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=True)).rstrip())
 
 
+def markdown_table(report: Report) -> str:
+    lines = ["| benchmark | measure | nemo-mcp | reference | ratio | unit | target | met |", "|---" * 8 + "|"]
+    for r in report.rows:
+        ratio = f"{r.ratio:.2f}x" if r.ratio is not None else ""
+        met = {True: "yes", False: "**no**", None: ""}[r.met]
+        lines.append(f"| {r.bench} | {r.measure} | {_fmt(r.ours)} | {_fmt(r.reference) if r.reference is not None else ''} "
+                     f"| {ratio} | {r.unit} | {r.target} | {met} |")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--only", action="append", choices=NAMES, help="run only this benchmark (repeatable)")
     parser.add_argument("--json", type=Path, help="also write the figures and details to this file")
+    parser.add_argument(
+        "--markdown", type=Path, help="also write the table as Markdown (for docs/benchmarks.md)"
+    )
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
     args = parser.parse_args()
     chosen = args.only or list(NAMES)
@@ -708,6 +723,8 @@ def main() -> int:
     total = time.perf_counter() - started
     print_table(report)
     print(f"\nall in {total:.0f} s; load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    if args.markdown:
+        args.markdown.write_text(markdown_table(report))
     if args.json:
         payload = {"machine": info, "seconds": total, "rows": [asdict(r) | {"ratio": r.ratio} for r in report.rows],
                    "details": report.details}  # fmt: skip
