@@ -102,7 +102,8 @@ class Job(Generic[T]):
             try:
                 stream.send_nowait(update)
             except anyio.WouldBlock:
-                log.debug("a waiter of %r is behind; an update was not delivered to it", self)
+                # The waiter is behind; it will pass on `latest` when it catches up.
+                log.debug("a waiter of %r is behind; it will get the newest update instead", self)
             except (anyio.BrokenResourceError, anyio.ClosedResourceError):
                 self._waiters.discard(stream)
 
@@ -186,6 +187,7 @@ class Job(Generic[T]):
                     update = await receive.receive()
                 except (anyio.EndOfStream, anyio.ClosedResourceError):
                     return
+                update = self._newest(receive, update)
             if update is None:
                 update = ProgressUpdate(message=f"still working: {self.describe()}")
             try:
@@ -194,6 +196,20 @@ class Job(Generic[T]):
                 # The caller went away or its channel broke: the job does not care, the waiting stops here.
                 log.debug("a progress listener of %r failed; it gets no more updates", self, exc_info=True)
                 return
+
+    def _newest(
+        self, receive: MemoryObjectReceiveStream[ProgressUpdate], update: ProgressUpdate
+    ) -> ProgressUpdate:
+        """Skip updates a slow listener has not passed on yet: it hears the newest state, not a backlog.
+
+        `latest` is newer than anything queued when the queue overflowed and `report` had to drop one.
+        """
+        while True:
+            try:
+                update = receive.receive_nowait()
+            except (anyio.WouldBlock, anyio.EndOfStream, anyio.ClosedResourceError):
+                break
+        return self.latest or update
 
     # -- what the board calls ------------------------------------------------------------------------------
 

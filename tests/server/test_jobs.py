@@ -192,3 +192,28 @@ async def test_settling_a_session_retires_its_finished_results(board: JobBoard) 
     assert board.find("export", "s1") is None
     assert board.find("export", "s2") is other
     assert [job.status for job in board.for_session("s1")] == ["done"]
+
+
+async def test_a_slow_listener_hears_the_newest_update_not_a_backlog(board: JobBoard) -> None:
+    first_heard = anyio.Event()
+    release = anyio.Event()
+    heard: list[str] = []
+
+    async def slow_listener(update: ProgressUpdate) -> None:
+        heard.append(update.message)
+        first_heard.set()
+        await release.wait()
+
+    async def burst(job: Job[str]) -> str:
+        await job.report(ProgressUpdate(message="update 0"))
+        await first_heard.wait()  # the listener is now stuck on update 0
+        for i in range(1, 200):  # far more than a waiter's buffer holds
+            await job.report(ProgressUpdate(message=f"update {i}"))
+        release.set()
+        return "done"
+
+    job = board.start("turn", "s1", "instruction", burst)
+    assert await job.wait(5, slow_listener) is True
+    assert heard[0] == "update 0"
+    assert heard[-1] == "update 199"
+    assert len(heard) < 200
