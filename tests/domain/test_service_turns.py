@@ -121,7 +121,8 @@ async def test_state_after_generation(service: NemoService, sample_png: Path) ->
     assert state.ready_to_export
     assert [t.kind for t in state.tracks] == ["video"]
     assert [m.kind for m in state.media] == ["image", "video"]
-    assert state.web_url == "https://nemovideo.com/workspace"  # the local backend has no claim tokens
+    assert state.web_url is not None
+    assert state.web_url.startswith("https://nemovideo.com/workspace/claim?ct=clm_")
 
 
 _ = FAST
@@ -156,9 +157,11 @@ async def test_twenty_concurrent_calls_across_five_sessions_stay_apart(
 
 
 async def test_injected_client_is_used_and_left_open_and_a_failed_claim_is_not_retried(
-    local_settings: Settings, sample_png: Path
+    local_settings: Settings, local_backend: LocalBackend, sample_png: Path
 ) -> None:
     import httpx
+
+    local_backend.faults.add("claim", "http_status", 500)
 
     paths: list[str] = []
 

@@ -313,6 +313,7 @@ def _media_entry(ctx: BackendContext, plan: ClipPlan, key: str, path: Path) -> d
         "type": "video",
         "name": f"{Path(plan.image.filename).stem}-animated.mp4",
         "url": f"{ctx.base_url}/files/clips/{key}.mp4",
+        "path": f"/files/clips/{key}.mp4",
         "width": plan.width,
         "height": plan.height,
         "duration": plan.duration_s,

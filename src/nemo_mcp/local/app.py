@@ -13,11 +13,11 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from nemo_mcp.config import MAX_CLIENT_ID_LENGTH
-from nemo_mcp.local import agent, renders, uploads
+from nemo_mcp.local import agent, claims, renders, uploads
 from nemo_mcp.local.context import BackendContext
 from nemo_mcp.local.faults import FaultPlanError
 from nemo_mcp.local.guards import SESSION_NOT_FOUND, Caller, begin, fail, ok, owned_session
@@ -108,6 +108,29 @@ def build_app(ctx: BackendContext) -> Starlette:
             return caller
         return await agent.handle_run_sse(ctx, request, caller)
 
+    async def claim_token(request: Request) -> Response:
+        caller = await begin(ctx, request, "claim")
+        if isinstance(caller, Response):
+            return caller
+        body = await _json_object(request)
+        record = owned_session(ctx, caller, "me", str(body.get("session_id") or ""))
+        if record is None:
+            return fail(SESSION_NOT_FOUND)
+        return ok(
+            {
+                "claim_token": claims.claim_token(ctx.store.root, record.session_id),
+                "expires_in": claims.CLAIM_TTL_S,
+            }
+        )
+
+    async def workspace_page(request: Request) -> Response:
+        ctx.stats.record_request("workspace", request.headers)
+        session_id = claims.session_for_claim(ctx.store.root, request.query_params.get("ct", ""))
+        record = ctx.store.session(session_id) if session_id else None
+        if record is None:
+            return HTMLResponse("<p>This link is not valid on this nemo-mcp local backend.</p>", 404)
+        return HTMLResponse(claims.render_page(session_state(ctx, record)))
+
     async def admin_faults(request: Request) -> Response:
         if request.method == "GET":
             return JSONResponse({"rules": ctx.faults.rules()})
@@ -136,6 +159,8 @@ def build_app(ctx: BackendContext) -> Starlette:
         Route("/api/upload-video/nemo_agent/{user}/{sid}", upload, methods=["POST"]),
         Route("/files/uploads/{sid}/{name}", upload_file, methods=["GET", "HEAD"]),
         Route("/run_sse", run_sse, methods=["POST"]),
+        Route("/api/auth/claim-token", claim_token, methods=["POST"]),
+        Route("/workspace/claim", workspace_page, methods=["GET"]),
         *renders.routes(ctx),
     ]
     if ctx.options.admin:
@@ -190,7 +215,11 @@ def session_state(ctx: BackendContext, record: SessionRecord) -> dict[str, Any]:
                 for u in record.uploads
             ],
             "canvas_config": {"width": meta.get("width", 0), "height": meta.get("height", 0)},
-            "generated_media": list(record.generated_media),
+            # Clip URLs are built now, not when the clip was made: the port changes from run to run.
+            "generated_media": [
+                {**m, "url": f"{ctx.base_url}{m['path']}"} if "path" in m else m
+                for m in record.generated_media
+            ],
             "video_analyses": {},
         },
     }

@@ -41,6 +41,7 @@ Route = Literal[
     "upload",
     "credits",
     "state",
+    "claim",
     "run_sse",
     "render_submit",
     "render_poll",

@@ -231,9 +231,16 @@ async def _from_multipart(request: Request, folder: Path) -> list[UploadRecord]:
             raise UploadRefusedError(FILE_TOO_LARGE, "File too large: at most 50 MB.")
         for part in parts:
             saved = await anyio.to_thread.run_sync(_copy_hashed, part.file, folder)
-            name = part.filename or "upload"
+            name = _form_filename(part.filename)
             records.append(await anyio.to_thread.run_sync(_accept, saved, name, folder))
     return records
+
+
+def _form_filename(raw: str | None) -> str:
+    """The name as the person wrote it: HTML5 form encoding turns `"`, CR and LF into %22, %0D and %0A."""
+    if not raw:
+        return "upload"
+    return raw.replace("%22", '"').replace("%0D", "\r").replace("%0A", "\n")
 
 
 async def _from_urls(ctx: BackendContext, request: Request, folder: Path) -> list[UploadRecord]:
