@@ -69,7 +69,8 @@ def resolve_path(raw: str, allowed_dirs: tuple[Path, ...]) -> Path:
     """The real path of `raw` if it is a regular file inside an allowed folder, else a clear error.
 
     Relative paths resolve against the first allowed folder; `~` is the home folder; Windows-style
-    separators are accepted for relative paths on POSIX; a Windows drive path is refused on POSIX.
+    separators are accepted for relative paths on POSIX; a Windows drive, UNC or backslash-rooted path
+    is refused on POSIX with a message that says so.
     """
     text = raw.strip().strip('"').strip("'")
     if not text:
@@ -80,7 +81,9 @@ def resolve_path(raw: str, allowed_dirs: tuple[Path, ...]) -> Path:
         text = unquote(urlsplit(text).path)
     if not allowed_dirs:
         raise PathNotAllowedError("No folders are allowed for uploads.")
-    if os.name != "nt" and _WINDOWS_DRIVE.match(text):
+    # Drive letters, UNC shares (\\server\share) and backslash-rooted paths only mean something on Windows.
+    windows_only = _WINDOWS_DRIVE.match(text) or (text.startswith("\\") and not Path(text).exists())
+    if os.name != "nt" and windows_only:
         raise PathNotAllowedError(
             f"{raw.strip()!r} is a Windows path, but nemo-mcp runs on {os.uname().sysname}.",
             hint="Give the path as this machine sees it, e.g. /home/you/Pictures/photo.png.",

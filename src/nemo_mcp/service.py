@@ -118,14 +118,20 @@ class NemoService:
     # --- upload and one turn -----------------------------------------------------------------------
 
     async def upload(
-        self, sources: Sequence[str], session_id: str | None = None, progress: ProgressSink | None = None
+        self,
+        sources: Sequence[str],
+        session_id: str | None = None,
+        progress: ProgressSink | None = None,
+        *,
+        new_session: bool = False,
     ) -> UploadOutcome:
         """Upload local paths (checked: allowed folders, type by content, 50 MB) and/or http(s) URLs.
 
-        Every source is checked before anything is sent. On 1002 the files go to a new session and
-        `notice` says that earlier uploads are gone.
+        Every source is checked before anything is sent; with `new_session` the fresh session is made
+        only once they all passed. On 1002 the files go to a new session and `notice` says that earlier
+        uploads are gone.
         """
-        return await uploads.upload(self._ws, sources, session_id, progress)
+        return await uploads.upload(self._ws, sources, session_id, progress, new_session=new_session)
 
     async def send_instruction(
         self, instruction: str, session_id: str | None = None, progress: ProgressSink | None = None

@@ -215,3 +215,33 @@ def describe_changes(
         f"new {m.kind} in the session: {m.name}" for m in after_media if (m.name, m.url) not in known
     )
     return changes
+
+
+def describe_canvas_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[str]:
+    """Changes to the draft as a whole (its `m` metadata): size, frame rate, title.
+
+    An edit such as "make it square" changes no track, only the canvas; without this it would look like
+    nothing happened.
+    """
+    old, new = _meta(before), _meta(after)
+    changes: list[str] = []
+    old_size, new_size = _size(old), _size(new)
+    if new_size and old_size and new_size != old_size:
+        changes.append(f"the video is now {new_size} (was {old_size})")
+    if new.get("fps") and old.get("fps") and new["fps"] != old["fps"]:
+        changes.append(f"the frame rate is now {new['fps']} fps (was {old['fps']})")
+    if new.get("title") != old.get("title") and (new.get("title") or old.get("title")):
+        changes.append(
+            f"the title is now {new.get('title')!r}" if new.get("title") else "the title was removed"
+        )
+    return changes
+
+
+def _meta(draft: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    meta = draft.get("m") if isinstance(draft, Mapping) else None
+    return meta if isinstance(meta, Mapping) else {}
+
+
+def _size(meta: Mapping[str, Any]) -> str | None:
+    width, height = meta.get("width"), meta.get("height")
+    return f"{width}x{height}" if width and height else None

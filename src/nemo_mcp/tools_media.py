@@ -60,9 +60,7 @@ async def upload(
     if new_session and sid is not None:
         raise ToolError("Give either session_id or new_session=true, not both.")
     with errors():
-        if new_session:
-            sid = await state.service.new_session()
-        outcome = await state.service.upload(sources, sid, CallProgress(ctx))
+        outcome = await state.service.upload(sources, sid, CallProgress(ctx), new_session=new_session)
     names = ", ".join(f.filename for f in outcome.files)
     return UploadResult(
         message=f"Uploaded {len(outcome.files)} file(s) into session {outcome.session_id}: {names}.",
@@ -122,7 +120,7 @@ async def animate_image(
             if sid is not None and (job := state.jobs.running("turn", sid)) is not None:
                 raise running_turn_error(state, sid, job)
             # A new image without a session is a new clip: a fresh session keeps earlier clips out of it.
-            uploaded = await state.service.upload([image], sid or await state.service.new_session(), progress)
+            uploaded = await state.service.upload([image], sid, progress, new_session=sid is None)
             sid = uploaded.session_id
             notice = uploaded.notice
         elif sid is None and state.service.latest_session_id is None:

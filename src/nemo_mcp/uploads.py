@@ -14,13 +14,18 @@ from nemo_mcp.errors import InputError, SessionGoneError
 from nemo_mcp.media import MediaFile, check_file, check_url, is_url, resolve_path
 from nemo_mcp.models import UploadedFile, UploadOutcome
 from nemo_mcp.sessions import SessionRecord
-from nemo_mcp.workspace import Progress, ProgressSink, Workspace, size_text
+from nemo_mcp.workspace import Progress, ProgressSink, Workspace, language_of, size_text
 
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 
 async def upload(
-    ws: Workspace, sources: Sequence[str], session_id: str | None = None, progress: ProgressSink | None = None
+    ws: Workspace,
+    sources: Sequence[str],
+    session_id: str | None = None,
+    progress: ProgressSink | None = None,
+    *,
+    new_session: bool = False,
 ) -> UploadOutcome:
     """Upload local paths (checked: allowed folders, type by content, 50 MB) and/or http(s) URLs.
 
@@ -45,6 +50,8 @@ async def upload(
             files.append(await asyncio.to_thread(check_file, path))
             order.append(True)
 
+    if new_session:
+        session_id = await ws.new_session(language_of(""))
     record = await ws.resolve(session_id, create=True)
     notice = None
     try:

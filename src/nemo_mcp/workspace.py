@@ -22,7 +22,7 @@ from nemo_mcp.config import Settings
 from nemo_mcp.errors import SessionGoneError, UnknownSessionError
 from nemo_mcp.models import MediaView, ProgressUpdate, TrackView
 from nemo_mcp.sessions import SessionRecord, SessionRegistry, new_record
-from nemo_mcp.timeline import describe_changes, media_of, tracks_of
+from nemo_mcp.timeline import describe_canvas_changes, describe_changes, media_of, tracks_of
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,8 @@ class Snapshot:
         )
 
     def changes_since(self, before: Snapshot) -> list[str]:
-        return describe_changes(before.tracks, self.tracks, before.media, self.media)
+        tracks_and_media = describe_changes(before.tracks, self.tracks, before.media, self.media)
+        return tracks_and_media + describe_canvas_changes(before.draft, self.draft)
 
 
 class Progress:

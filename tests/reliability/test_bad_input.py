@@ -157,8 +157,8 @@ SOURCES: list[Case] = [
     ("symlink-escape", lambda a: str(_symlink(a / "link.png", _png(a.parent / "p.png"))), "outside"),
     ("prefix-trick", lambda a: str(_png(Path(f"{a}-evil") / "p.png")), "outside the folders"),
     ("windows-drive", lambda a: r"C:\Users\me\photo.png", "Windows"),
-    ("windows-unc", lambda a: r"\\server\share\photo.png", "No file"),
-    ("windows-separators-inside", lambda a: str(_png(a / "p.png")).replace("/", "\\"), "No file"),
+    ("windows-unc", lambda a: r"\\server\share\photo.png", "Windows"),
+    ("windows-separators-inside", lambda a: str(_png(a / "p.png")).replace("/", "\\"), "Windows"),
     ("nul-byte", lambda a: f"{a}/p\x00.png", "NUL character"),
     ("missing", lambda a: str(a / "missing.png"), "No file"),
     (
