@@ -31,6 +31,7 @@ from starlette.responses import Response
 from nemo_mcp.local import instructions, render, sse
 from nemo_mcp.local.context import BackendContext
 from nemo_mcp.local.draft import ClipPlan, DraftError, apply, clip_key, from_draft, summary, to_draft, to_spec
+from nemo_mcp.local.faults import RUN_SSE_EFFECTS
 from nemo_mcp.local.guards import NO_CREDITS, SESSION_NOT_FOUND, Caller, fail, iso, now, owned_session
 from nemo_mcp.local.renders import render_cached
 from nemo_mcp.local.store import SessionRecord, TurnRecord
@@ -42,16 +43,6 @@ GENERATE_COST = 100
 EDIT_COST = 50
 TOOL_ANIMATE = "animate_still_image_cpu"
 TOOL_EDIT = "edit_timeline"
-RUN_SSE_EFFECTS = (
-    "drop_after",
-    "heartbeats_only",
-    "silent",
-    "error_event",
-    "malformed_event",
-    "split_events",
-    "adk_events",
-    "stall",
-)
 
 CPU_ONLY = (
     "Everything here runs on your CPU: I move a virtual camera over your still image (zoom, pan); "

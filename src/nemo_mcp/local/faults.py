@@ -73,19 +73,21 @@ ROUTES: tuple[str, ...] = get_args(Route)
 EFFECTS: tuple[str, ...] = get_args(Effect)
 
 _GENERIC: frozenset[str] = frozenset({"http_status", "body_code", "rate_limit", "delay"})
+# What a run_sse stream can be made to do (the agent asks for these when a turn starts).
+RUN_SSE_EFFECTS: frozenset[str] = frozenset(
+    {
+        "drop_after",
+        "heartbeats_only",
+        "silent",
+        "error_event",
+        "malformed_event",
+        "split_events",
+        "adk_events",
+        "stall",
+    }
+)
 _BY_ROUTE: dict[str, frozenset[str]] = {
-    "run_sse": frozenset(
-        {
-            "drop_after",
-            "heartbeats_only",
-            "silent",
-            "error_event",
-            "malformed_event",
-            "split_events",
-            "adk_events",
-            "stall",
-        }
-    ),
+    "run_sse": RUN_SSE_EFFECTS,
     "render_submit": frozenset({"submit_fail", "render_fail", "stall"}),
     "render_poll": frozenset({"completed_without_url", "poll_variant", "unreachable_url"}),
     "download": frozenset({"cut_download"}),
@@ -226,6 +228,7 @@ __all__ = [
     "EFFECTS",
     "POLL_VARIANTS",
     "ROUTES",
+    "RUN_SSE_EFFECTS",
     "DroppedByFaultError",
     "Effect",
     "FaultPlan",
