@@ -1,18 +1,12 @@
 """The embedded local backend in its own process, plus one benchmark-only hook: timestamped SSE bursts.
 
-    python benchmarks/bench_backend.py DATA_DIR [--nodelay]   # prints "... listening on http://127.0.0.1:PORT"
+    python benchmarks/bench_backend.py DATA_DIR   # prints "... listening on http://127.0.0.1:PORT"
 
 Everything is the real `nemo_mcp.local` backend (admin routes on, for request counts), except one thing:
 a `POST /run_sse` whose message contains `bench-burst N RATE` is answered, after the usual token and
 session checks are skipped, by N `text` events paced at RATE a second, each carrying its sequence number
 and the `time.perf_counter_ns()` at which it was handed to the server (CLOCK_MONOTONIC on Linux, so the
 client process can compare it with its own clock). Any other request reaches the real app untouched.
-
-`--nodelay` applies the one-line fix recommended in docs/benchmarks.md: the listening socket is created
-with proto IPPROTO_TCP, so asyncio sets TCP_NODELAY on the connections it accepts. As shipped
-(`runner._bind` makes `socket.socket(family, SOCK_STREAM)`, proto 0), asyncio's `_set_nodelay` skips them
-and every keep-alive request after the first waits about 40 ms (Nagle on the answer's second write against
-the client's delayed ACK).
 
 The local backend has no hook of its own for a burst of events: its turns send about five events. A
 benchmark-only wrapper is used rather than a change to the backend.
@@ -23,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
@@ -87,21 +80,7 @@ def with_bursts(inner: App) -> App:
     return app
 
 
-def _bind_tcp(host: str, port: int) -> socket.socket:
-    """runner._bind, but with proto IPPROTO_TCP (what `socket.create_server` does)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.setblocking(False)
-    return sock
-
-
 def main() -> None:
-    if "--nodelay" in sys.argv[2:]:
-        setattr(runner, "_bind", _bind_tcp)  # noqa: B010
-
     # LocalBackend.start builds its app through the name `build_app` in the runner module: wrap it there.
     def build_with_bursts(ctx: BackendContext) -> Any:
         return with_bursts(build_app(ctx))
