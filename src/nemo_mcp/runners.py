@@ -21,6 +21,7 @@ from typing import TextIO
 import anyio
 
 from nemo_mcp.config import Settings
+from nemo_mcp.embedded import embedded_backend, embedded_options
 from nemo_mcp.errors import InputError
 from nemo_mcp.jobs import format_duration
 from nemo_mcp.models import ExportOutcome, ProgressUpdate, TurnOutcome
@@ -84,11 +85,7 @@ async def _backend(settings: Settings, local: bool) -> AsyncIterator[Settings]:
     if not local:
         yield settings
         return
-    from nemo_mcp.local.runner import BackendOptions, LocalBackend
-
-    backend = LocalBackend(
-        settings.local_backend_dir, options=BackendOptions(allow_private_urls=settings.allow_private_urls)
-    )
+    backend = embedded_backend(settings)
     await anyio.to_thread.run_sync(backend.start)
     try:
         yield settings.with_local_backend(backend.url)
@@ -251,13 +248,12 @@ def run_state(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_local_backend(args: argparse.Namespace, settings: Settings) -> int:
-    from nemo_mcp.local.runner import BackendOptions, serve_forever
+    from nemo_mcp.local.runner import serve_forever
     from nemo_mcp.server import cannot_listen
 
     data_dir = Path(args.data_dir).expanduser().resolve() if args.data_dir else settings.local_backend_dir
-    options = BackendOptions(allow_private_urls=settings.allow_private_urls)
     try:
-        serve_forever(data_dir, host=args.host, port=args.port, options=options)
+        serve_forever(data_dir, host=args.host, port=args.port, options=embedded_options(settings))
     except OSError as exc:
         raise cannot_listen(args.host, args.port, exc) from None
     return 0

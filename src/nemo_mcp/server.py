@@ -24,6 +24,7 @@ from pydantic import Field
 
 from nemo_mcp import __version__
 from nemo_mcp.config import Settings
+from nemo_mcp.embedded import embedded_backend
 from nemo_mcp.errors import NemoError
 from nemo_mcp.jobs import JobBoard
 from nemo_mcp.models import ExportOutcome
@@ -168,10 +169,7 @@ def run_server(
     if not local:
         _serve(build_server(settings), http=http, host=host, port=port)
         return
-    from nemo_mcp.local.runner import BackendOptions, LocalBackend
-
-    options = BackendOptions(allow_private_urls=settings.allow_private_urls)
-    with LocalBackend(settings.local_backend_dir, options=options) as backend:
+    with embedded_backend(settings) as backend:
         log.info("local backend listening on %s", backend.url)
         _serve(build_server(settings.with_local_backend(backend.url)), http=http, host=host, port=port)
 
