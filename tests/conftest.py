@@ -9,6 +9,7 @@ import pytest
 
 from nemo_mcp.config import Settings
 from nemo_mcp.local.runner import BackendOptions, LocalBackend
+from tests.support import settings_for
 
 
 @pytest.fixture(autouse=True)
@@ -47,18 +48,7 @@ def local_backend(tmp_path: Path) -> Iterator[LocalBackend]:
 @pytest.fixture
 def local_settings(local_backend: LocalBackend, tmp_path: Path, isolated_env: Path) -> Settings:
     """Settings pointing at `local_backend`, with every folder under tmp_path and no rate-limit wait."""
-    return Settings.from_env(
-        {
-            "HOME": str(isolated_env),
-            "NEMO_API_URL": local_backend.url,
-            "NEMO_MCP_ALLOWED_DIRS": str(tmp_path),
-            "NEMO_MCP_OUTPUT_DIR": str(tmp_path / "out"),
-            "NEMO_MCP_RATE_LIMIT_WAIT": "0",
-            "NEMO_MCP_CONFIG_DIR": str(tmp_path / "config"),
-            "NEMO_MCP_DATA_DIR": str(tmp_path / "data"),
-        },
-        cwd=tmp_path,
-    )
+    return settings_for(local_backend.url, home=isolated_env, tmp_path=tmp_path, allowed=tmp_path)
 
 
 @pytest.fixture

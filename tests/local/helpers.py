@@ -136,3 +136,27 @@ def write_wav(path: Path, seconds: float = 2.0) -> None:
                 for i in range(int(rate * seconds))
             )
         )
+
+
+QUICK = "animate this image into a 1-second square clip"
+
+
+def session_with_draft(http: httpx.Client, image: Path) -> tuple[str, dict[str, Any]]:
+    """A session holding `image` and the draft a quick generation made of it."""
+    sid = new_session(http)
+    upload(http, sid, image)
+    run_message(http, sid, QUICK)
+    return sid, state(http, sid)["draft"]
+
+
+def submit_render(http: httpx.Client, sid: str, draft: dict[str, Any], render_id: str) -> httpx.Response:
+    """POST /api/render/proxy/lambda with the documented body (§3)."""
+    return http.post(
+        "/api/render/proxy/lambda",
+        json={
+            "id": render_id,
+            "sessionId": sid,
+            "draft": draft,
+            "output": {"format": "mp4", "quality": "high"},
+        },
+    )

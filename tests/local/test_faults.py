@@ -13,18 +13,19 @@ from nemo_mcp.local.faults import FaultPlanError
 from nemo_mcp.local.runner import LocalBackend
 from tests.local.helpers import (
     ATTRIBUTION,
+    QUICK,
     client,
     credits,
     kinds,
     message_body,
     new_session,
     run_message,
+    session_with_draft,
     sse_events,
     state,
+    submit_render,
     upload,
 )
-
-QUICK = "animate this image into a 1-second square clip"
 
 
 def _ready_session(http: httpx.Client, image: Path) -> str:
@@ -238,31 +239,21 @@ def test_adk_shaped_events(local_backend: LocalBackend, sample_png: Path) -> Non
 # ---- renders -----------------------------------------------------------------------------------------
 
 
-def _draft_session(http: httpx.Client, image: Path) -> tuple[str, dict[str, Any]]:
-    sid = _ready_session(http, image)
-    run_message(http, sid, QUICK)
-    return sid, state(http, sid)["draft"]
-
-
-def _submit(http: httpx.Client, sid: str, draft: dict[str, Any], rid: str) -> httpx.Response:
-    return http.post("/api/render/proxy/lambda", json={"id": rid, "sessionId": sid, "draft": draft})
-
-
 def test_submit_fail_then_a_new_id_works(local_backend: LocalBackend, sample_png: Path) -> None:
     with client(local_backend.url) as http:
-        sid, draft = _draft_session(http, sample_png)
+        sid, draft = session_with_draft(http, sample_png)
         local_backend.faults.add("render_submit", "submit_fail")
-        failed = _submit(http, sid, draft, "r1")
+        failed = submit_render(http, sid, draft, "r1")
         assert failed.status_code == 500
         assert failed.json()["success"] is False
-        assert _submit(http, sid, draft, "r2").status_code == 200
+        assert submit_render(http, sid, draft, "r2").status_code == 200
 
 
 def test_render_fail(local_backend: LocalBackend, sample_png: Path) -> None:
     with client(local_backend.url) as http:
-        sid, draft = _draft_session(http, sample_png)
+        sid, draft = session_with_draft(http, sample_png)
         local_backend.faults.add("render_submit", "render_fail")
-        _submit(http, sid, draft, "r1")
+        submit_render(http, sid, draft, "r1")
         local_backend.wait_idle(60)
         job = http.get("/api/render/proxy/lambda/r1").json()["data"]
         assert job["status"] == "failed"
@@ -271,8 +262,8 @@ def test_render_fail(local_backend: LocalBackend, sample_png: Path) -> None:
 
 def test_poll_variants_and_completed_without_url(local_backend: LocalBackend, sample_png: Path) -> None:
     with client(local_backend.url) as http:
-        sid, draft = _draft_session(http, sample_png)
-        _submit(http, sid, draft, "r1")
+        sid, draft = session_with_draft(http, sample_png)
+        submit_render(http, sid, draft, "r1")
         local_backend.wait_idle(60)
         local_backend.faults.add("render_poll", "completed_without_url", times=2)
         for _ in range(2):
@@ -295,8 +286,8 @@ def test_poll_variants_and_completed_without_url(local_backend: LocalBackend, sa
 
 def test_unreachable_url_and_cut_download(local_backend: LocalBackend, sample_png: Path) -> None:
     with client(local_backend.url) as http:
-        sid, draft = _draft_session(http, sample_png)
-        _submit(http, sid, draft, "r1")
+        sid, draft = session_with_draft(http, sample_png)
+        submit_render(http, sid, draft, "r1")
         local_backend.wait_idle(60)
         local_backend.faults.add("render_poll", "unreachable_url")
         url = http.get("/api/render/proxy/lambda/r1").json()["data"]["outputUrl"]

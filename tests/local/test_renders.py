@@ -8,28 +8,12 @@ from typing import Any
 import httpx
 
 from nemo_mcp.local.runner import LocalBackend
-from tests.local.helpers import client, new_session, run_message, state, upload
-
-QUICK = "animate this image into a 1-second square clip"
-
-
-def _session_with_draft(http: httpx.Client, image: Path) -> tuple[str, dict[str, Any]]:
-    sid = new_session(http)
-    upload(http, sid, image)
-    run_message(http, sid, QUICK)
-    return sid, state(http, sid)["draft"]
-
-
-def _submit(http: httpx.Client, sid: str, draft: dict[str, Any], render_id: str) -> httpx.Response:
-    return http.post(
-        "/api/render/proxy/lambda",
-        json={
-            "id": render_id,
-            "sessionId": sid,
-            "draft": draft,
-            "output": {"format": "mp4", "quality": "high"},
-        },
-    )
+from tests.local.helpers import (
+    client,
+    session_with_draft,
+    state,
+    submit_render,
+)
 
 
 def _poll(http: httpx.Client, render_id: str) -> dict[str, Any]:
@@ -41,8 +25,8 @@ def _poll(http: httpx.Client, render_id: str) -> dict[str, Any]:
 
 def test_submit_poll_download(local_backend: LocalBackend, sample_png: Path) -> None:
     with client(local_backend.url) as http:
-        sid, draft = _session_with_draft(http, sample_png)
-        submitted = _submit(http, sid, draft, "render_one")
+        sid, draft = session_with_draft(http, sample_png)
+        submitted = submit_render(http, sid, draft, "render_one")
         assert submitted.json() == {
             "success": True,
             "data": {"id": "render_one", "status": "pending", "progress": 5},
@@ -68,25 +52,25 @@ def test_duplicate_id_and_one_active_render_per_session(
     local_backend: LocalBackend, sample_png: Path
 ) -> None:
     with client(local_backend.url) as http:
-        sid, draft = _session_with_draft(http, sample_png)
+        sid, draft = session_with_draft(http, sample_png)
         local_backend.faults.add("render_submit", "stall")
-        assert _submit(http, sid, draft, "render_a").status_code == 200
-        busy = _submit(http, sid, draft, "render_b")
+        assert submit_render(http, sid, draft, "render_a").status_code == 200
+        busy = submit_render(http, sid, draft, "render_b")
         assert busy.status_code == 409
         assert "already running" in busy.json()["error"]
         local_backend.faults.reset()
         local_backend.wait_idle(60)
-        duplicate = _submit(http, sid, draft, "render_a")
+        duplicate = submit_render(http, sid, draft, "render_a")
         assert duplicate.status_code == 409
         assert duplicate.json()["success"] is False
-        assert _submit(http, sid, draft, "render_b").status_code == 200
+        assert submit_render(http, sid, draft, "render_b").status_code == 200
 
 
 def test_cancel(local_backend: LocalBackend, sample_png: Path) -> None:
     with client(local_backend.url) as http:
-        sid, draft = _session_with_draft(http, sample_png)
+        sid, draft = session_with_draft(http, sample_png)
         local_backend.faults.add("render_submit", "stall")
-        _submit(http, sid, draft, "render_c")
+        submit_render(http, sid, draft, "render_c")
         cancelled = http.post("/api/render/proxy/lambda/render_c/cancel")
         assert cancelled.status_code == 200
         assert cancelled.json()["data"]["status"] == "failed"
@@ -97,7 +81,7 @@ def test_cancel(local_backend: LocalBackend, sample_png: Path) -> None:
 
 def test_export_without_attribution_headers_is_402(local_backend: LocalBackend, sample_png: Path) -> None:
     with client(local_backend.url) as http:
-        sid, draft = _session_with_draft(http, sample_png)
+        sid, draft = session_with_draft(http, sample_png)
         token = http.headers["Authorization"]
     bare = httpx.post(
         f"{local_backend.url}/api/render/proxy/lambda",
@@ -110,34 +94,34 @@ def test_export_without_attribution_headers_is_402(local_backend: LocalBackend, 
 
 def test_bad_drafts_and_unknown_ids(local_backend: LocalBackend, sample_png: Path) -> None:
     with client(local_backend.url) as http:
-        sid, draft = _session_with_draft(http, sample_png)
-        assert _submit(http, sid, {"t": []}, "render_empty").status_code == 400
-        assert _submit(http, sid, draft, "bad id with spaces").status_code == 400
-        assert _submit(http, "123", draft, "render_nosession").status_code == 404
+        sid, draft = session_with_draft(http, sample_png)
+        assert submit_render(http, sid, {"t": []}, "render_empty").status_code == 400
+        assert submit_render(http, sid, draft, "bad id with spaces").status_code == 400
+        assert submit_render(http, "123", draft, "render_nosession").status_code == 404
         assert http.get("/api/render/proxy/lambda/render_nope").status_code == 404
         # unknown keys in the draft are kept by clients and ignored here
         draft["t"][0]["sg"][0]["extra"] = {"anything": 1}
         draft["x"] = True
-        assert _submit(http, sid, draft, "render_extra").status_code == 200
+        assert submit_render(http, sid, draft, "render_extra").status_code == 200
         local_backend.wait_idle(60)
         assert _poll(http, "render_extra")["data"]["status"] == "completed"
 
 
 def test_someone_elses_render_is_not_found(local_backend: LocalBackend, sample_png: Path) -> None:
     with client(local_backend.url) as http:
-        sid, draft = _session_with_draft(http, sample_png)
-        _submit(http, sid, draft, "render_mine")
+        sid, draft = session_with_draft(http, sample_png)
+        submit_render(http, sid, draft, "render_mine")
     with client(local_backend.url, "another-client") as other:
         assert other.get("/api/render/proxy/lambda/render_mine").status_code == 404
-        assert _submit(other, sid, draft, "render_theirs").status_code == 404
+        assert submit_render(other, sid, draft, "render_theirs").status_code == 404
 
 
 def test_a_render_running_at_stop_is_finished_after_restart(tmp_path: Path, sample_png: Path) -> None:
     with LocalBackend(tmp_path / "d") as first, client(first.url) as http:
-        sid, draft = _session_with_draft(http, sample_png)
+        sid, draft = session_with_draft(http, sample_png)
         draft["d"] = 2000  # not the cached clip: a real render
         first.faults.add("render_submit", "stall")
-        _submit(http, sid, draft, "render_r")
+        submit_render(http, sid, draft, "render_r")
         token = http.headers["Authorization"]
     # `first` has stopped: the job was processing and stays so on disk
     with LocalBackend(tmp_path / "d") as second:

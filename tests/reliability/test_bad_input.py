@@ -20,6 +20,7 @@ from nemo_mcp.config import MAX_UPLOAD_BYTES, Settings
 from nemo_mcp.local.runner import BackendOptions, LocalBackend
 from nemo_mcp.server import build_server
 from tests.reliability.helpers import error, ok
+from tests.support import settings_for
 
 pytestmark = pytest.mark.anyio
 
@@ -65,18 +66,7 @@ def sent(backend: LocalBackend) -> Sent:
 def settings(
     backend: LocalBackend, sent: Sent, tmp_path: Path, allowed: Path, isolated_env: Path
 ) -> Settings:
-    return Settings.from_env(
-        {
-            "HOME": str(isolated_env),
-            "NEMO_API_URL": backend.url,
-            "NEMO_MCP_ALLOWED_DIRS": str(allowed),
-            "NEMO_MCP_OUTPUT_DIR": str(allowed / "out"),
-            "NEMO_MCP_RATE_LIMIT_WAIT": "0",
-            "NEMO_MCP_CONFIG_DIR": str(tmp_path / "config"),
-            "NEMO_MCP_DATA_DIR": str(tmp_path / "data"),
-        },
-        cwd=tmp_path,
-    )
+    return settings_for(backend.url, home=isolated_env, tmp_path=tmp_path, allowed=allowed)
 
 
 @pytest.fixture

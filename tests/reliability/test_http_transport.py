@@ -7,7 +7,6 @@ checks the address the socket is really bound to and a corpus of near-miss names
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,14 +15,9 @@ import anyio
 import httpx
 import pytest
 
+from tests.support import free_port
+
 pytestmark = pytest.mark.anyio
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _listening_addresses(port: int) -> list[str]:
@@ -42,7 +36,7 @@ def _listening_addresses(port: int) -> list[str]:
 async def test_serve_http_binds_loopback_and_refuses_foreign_names(tmp_path: Path) -> None:
     if sys.platform != "linux":
         pytest.skip("needs Linux /proc/net/tcp to read the bound address")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "HOME": str(tmp_path / "home"),

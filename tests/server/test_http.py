@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,15 +13,9 @@ import pytest
 from mcp import Client
 
 from nemo_mcp.server import transport_security
+from tests.support import free_port
 
 pytestmark = pytest.mark.anyio
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def test_only_this_servers_own_names_are_accepted() -> None:
@@ -37,7 +30,7 @@ def test_only_this_servers_own_names_are_accepted() -> None:
 
 
 async def test_http_transport_serves_loopback_and_refuses_foreign_hosts(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "HOME": str(tmp_path / "home"),

@@ -1,0 +1,31 @@
+"""Small pieces several test packages need: settings aimed at a test backend, a free loopback port."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from nemo_mcp.config import Settings
+
+
+def settings_for(api_url: str, *, home: Path, tmp_path: Path, allowed: Path) -> Settings:
+    """Settings for a test: every folder under tmp_path, uploads from `allowed`, no rate-limit wait."""
+    return Settings.from_env(
+        {
+            "HOME": str(home),
+            "NEMO_API_URL": api_url,
+            "NEMO_MCP_ALLOWED_DIRS": str(allowed),
+            "NEMO_MCP_OUTPUT_DIR": str(allowed / "out"),
+            "NEMO_MCP_RATE_LIMIT_WAIT": "0",
+            "NEMO_MCP_CONFIG_DIR": str(tmp_path / "config"),
+            "NEMO_MCP_DATA_DIR": str(tmp_path / "data"),
+        },
+        cwd=tmp_path,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
