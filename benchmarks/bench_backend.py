@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import nemo_mcp.local.runner as runner
-from nemo_mcp.local.app import build_app
 from nemo_mcp.local.context import BackendContext, BackendOptions
+from nemo_mcp.local.routes.app import build_app
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

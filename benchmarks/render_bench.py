@@ -51,7 +51,7 @@ def _photo() -> Path:
 
 def _child(args: argparse.Namespace) -> None:
     """Render once in this process and print the timing as JSON."""
-    from nemo_mcp.local.render import ClipSpec, render_clip
+    from nemo_mcp.local.render.clip import ClipSpec, render_clip
 
     width, height = (int(v) for v in args.size.split("x"))
     spec = ClipSpec(
@@ -233,7 +233,7 @@ def _path_errors(video: Path, boxes: list[tuple[float, float, float, float]]) ->
 
 
 def _jitter(args: argparse.Namespace, folder: Path) -> None:
-    from nemo_mcp.local import render_motion
+    from nemo_mcp.local.render import motion as render_motion
 
     width, height = (int(v) for v in args.size.split("x"))
     frames = round(args.duration * 30)

@@ -505,7 +505,7 @@ async def time_to_tools(params: StdioServerParameters) -> float:
 
 def import_profile(url: str, folder: Path) -> dict[str, Any]:
     """`python -X importtime` of `nemo-mcp serve` started with stdin closed (it imports, serves, exits)."""
-    code = "import sys; from nemo_mcp.cli import main; sys.exit(main(['serve']))"
+    code = "import sys; from nemo_mcp.cli.main import main; sys.exit(main(['serve']))"
     env = {**os.environ, **server_env(url, folder)}
     done = subprocess.run([sys.executable, "-X", "importtime", "-c", code], env=env, stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=60)  # fmt: skip
@@ -523,7 +523,7 @@ def import_profile(url: str, folder: Path) -> dict[str, Any]:
     loaded = {name for name, *_ in modules}
     cumulative = {name: cum for name, _, cum, _ in modules}
     watch = ("PIL", "av", "numpy", "uvicorn", "starlette", "nemo_mcp.local", "nemo_mcp.local.runner",
-             "nemo_mcp.media", "httpx", "httpx2", "pydantic", "mcp.server", "mcp.client", "anyio")  # fmt: skip
+             "nemo_mcp.service.media", "httpx", "httpx2", "pydantic", "mcp.server", "mcp.client", "anyio")  # fmt: skip
     return {
         "total_ms": total_ms,
         "modules": len(modules),

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from nemo_mcp.config import MAX_UPLOAD_BYTES, Settings
 from nemo_mcp.errors import NemoError
-from nemo_mcp.service import NemoService
+from nemo_mcp.service.facade import NemoService
 
 BACKEND = (
     "import sys; from pathlib import Path; from nemo_mcp.local.runner import serve_forever; "

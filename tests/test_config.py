@@ -82,7 +82,7 @@ def test_bad_values_fail_with_one_clear_line(tmp_path: Path, name: str, value: s
 def test_cli_prints_bad_setting_as_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from nemo_mcp.cli import main
+    from nemo_mcp.cli.main import main
 
     monkeypatch.setenv("NEMO_MCP_WAIT_SECONDS", "abc")
     assert main(["credits"]) == 2

@@ -1,3 +1,3 @@
-from nemo_mcp.cli import main
+from nemo_mcp.cli.main import main
 
 raise SystemExit(main())

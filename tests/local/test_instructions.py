@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nemo_mcp.local.instructions import frame_size, parse
+from nemo_mcp.local.agent.instructions import frame_size, parse
 
 
 @pytest.mark.parametrize(

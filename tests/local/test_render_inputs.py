@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nemo_mcp.local.media_image import MAX_IMAGE_PIXELS, load_image
-from nemo_mcp.local.render import ClipSpec, ImageRejectedError, probe_media, render_clip
+from nemo_mcp.local.render.clip import ClipSpec, ImageRejectedError, probe_media, render_clip
+from nemo_mcp.local.render.images import MAX_IMAGE_PIXELS, load_image
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from nemo_mcp.local import render_motion
-from nemo_mcp.local.render import MOTIONS, ClipSpec, Motion, render_clip
+from nemo_mcp.local.render import motion as render_motion
+from nemo_mcp.local.render.clip import MOTIONS, ClipSpec, Motion, render_clip
 
 OUT_W, OUT_H, FPS, SECONDS = 640, 360, 30, 2.0
 FRAMES = round(FPS * SECONDS)

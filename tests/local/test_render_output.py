@@ -14,7 +14,7 @@ import pytest
 from av.audio.stream import AudioStream
 from PIL import Image
 
-from nemo_mcp.local.render import (
+from nemo_mcp.local.render.clip import (
     ClipSpec,
     RenderCancelledError,
     render_clip,
@@ -185,7 +185,7 @@ def test_no_music_no_audio_track(folder: Path) -> None:
 
 
 def test_unreadable_music_is_refused_and_leaves_nothing(folder: Path) -> None:
-    from nemo_mcp.local.render import ImageRejectedError
+    from nemo_mcp.local.render.clip import ImageRejectedError
 
     music = folder / "song.mp3"
     music.write_text("not music at all")
@@ -271,7 +271,7 @@ def test_impossible_specs_are_refused_before_any_work(
 
 
 def test_large_photo_is_decoded_at_reduced_size(folder: Path) -> None:
-    from nemo_mcp.local.media_image import load_image
+    from nemo_mcp.local.render.images import load_image
 
     photo = _photo(folder / "big.jpg", size=(4000, 3000))
     img = load_image(photo, lambda w, h: (w // 3, h // 3))
@@ -351,7 +351,7 @@ def test_memory_stays_bounded_for_a_large_photo(folder: Path) -> None:
     ).save(photo, quality=80)
     script = (
         "import sys; from pathlib import Path\n"
-        "from nemo_mcp.local.render import ClipSpec, render_clip\n"
+        "from nemo_mcp.local.render.clip import ClipSpec, render_clip\n"
         "render_clip(ClipSpec(image=Path(sys.argv[1]), duration_s=1.0), Path(sys.argv[2]))\n"
         "peak = [line for line in open('/proc/self/status') if line.startswith('VmHWM')][0]\n"
         "print(int(peak.split()[1]) // 1024)\n"

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFont
 
-from nemo_mcp.local import render_text
-from nemo_mcp.local.render import ClipSpec, render_clip
-from nemo_mcp.local.render_text import SIDE_MARGIN, build_title, choose_font, missing_glyphs, title_opacity
+from nemo_mcp.local.render import title as render_text
+from nemo_mcp.local.render.clip import ClipSpec, render_clip
+from nemo_mcp.local.render.title import SIDE_MARGIN, build_title, choose_font, missing_glyphs, title_opacity
 
 
 def _frames(path: Path) -> list[np.ndarray]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from nemo_mcp.local.routes.ingest import sniff
 from nemo_mcp.local.runner import BackendOptions, LocalBackend
-from nemo_mcp.local.uploads import sniff
 from tests.local.helpers import client, data, new_session, state, upload, upload_raw, write_wav
 
 
@@ -145,7 +145,7 @@ def test_sniff(head: bytes, kind: tuple[str, str] | None) -> None:
 def test_video_and_audio_uploads_report_duration(
     local_backend: LocalBackend, sample_png: Path, tmp_path: Path
 ) -> None:
-    from nemo_mcp.local.render import ClipSpec, render_clip
+    from nemo_mcp.local.render.clip import ClipSpec, render_clip
 
     video = tmp_path / "clip.mp4"
     render_clip(ClipSpec(image=sample_png, duration_s=1.0, width=720, height=720), video)

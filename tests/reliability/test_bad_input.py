@@ -1,6 +1,6 @@
 """Bad input through the MCP server: refused with a clear error, nothing sent to the backend, nothing written.
 
-The checks themselves are unit-tested in tests/domain/test_media.py; here each case goes through a tool call
+The checks themselves are unit-tested in tests/service/test_media.py; here each case goes through a tool call
 of a real server (in memory) on the local backend, whose stats prove that no request left.
 """
 
@@ -18,7 +18,7 @@ from mcp import Client
 
 from nemo_mcp.config import MAX_UPLOAD_BYTES, Settings
 from nemo_mcp.local.runner import BackendOptions, LocalBackend
-from nemo_mcp.server import build_server
+from nemo_mcp.server.app import build_server
 from tests.reliability.helpers import error, ok
 from tests.support import settings_for
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from nemo_mcp.config import Settings
 from nemo_mcp.local.runner import LocalBackend
-from nemo_mcp.server import build_server
+from nemo_mcp.server.app import build_server
 from tests.reliability.helpers import ok
 
 pytestmark = pytest.mark.anyio

@@ -176,7 +176,7 @@ async def test_heartbeats_only_stream_hands_back_a_handle_over_stdio(
     tmp_path: Path, local_backend: LocalBackend, sample_png: Path
 ) -> None:
     # The 10-minute heartbeat limit itself is tested with a shrunk limit in
-    # tests/domain/test_service_turns.py::test_heartbeats_only_times_out. Over stdio: the call never
+    # tests/service/test_service_turns.py::test_heartbeats_only_times_out. Over stdio: the call never
     # hangs past its budget, says how to collect, and the message went once.
     async with stdio_server(server_env(tmp_path, local_backend.url), tmp_path) as client:
         sid = ok(await tool(client, "upload", {"source": str(sample_png)}))["session_id"]

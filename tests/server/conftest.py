@@ -12,7 +12,7 @@ from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
 from nemo_mcp.config import Settings
-from nemo_mcp.server import build_server
+from nemo_mcp.server.app import build_server
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import anyio
 import pytest
 
 from nemo_mcp.errors import NemoError, RenderFailedError
-from nemo_mcp.jobs import Job, JobBoard, JobCancelledError, JobCrashedError, format_duration
-from nemo_mcp.models import ProgressUpdate
+from nemo_mcp.server.jobs import Job, JobBoard, JobCancelledError, JobCrashedError, format_duration
+from nemo_mcp.service.models import ProgressUpdate
 
 pytestmark = pytest.mark.anyio
 
@@ -138,9 +138,9 @@ async def test_errors_are_kept_for_the_caller_and_crashes_stay_generic(board: Jo
 async def test_a_waiter_hears_a_tick_when_the_work_is_quiet(
     board: JobBoard, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import nemo_mcp.jobs
+    import nemo_mcp.server.jobs
 
-    monkeypatch.setattr(nemo_mcp.jobs, "TICK_SECONDS", 0.05)
+    monkeypatch.setattr(nemo_mcp.server.jobs, "TICK_SECONDS", 0.05)
     gate = Gate()
     job = board.start("turn", "s1", "instruction", gate)
     await gate.started.wait()

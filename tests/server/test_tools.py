@@ -12,7 +12,7 @@ from mcp.types import ResourceLink
 
 from nemo_mcp.config import Settings
 from nemo_mcp.local.runner import LocalBackend
-from nemo_mcp.server import build_server
+from nemo_mcp.server.app import build_server
 from tests.server.conftest import Progress, call_error, call_ok, probe_clip
 
 pytestmark = pytest.mark.anyio

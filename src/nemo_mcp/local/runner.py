@@ -25,9 +25,9 @@ from typing import Self
 
 import uvicorn
 
-from nemo_mcp.local.app import build_app
 from nemo_mcp.local.context import BackendContext, BackendOptions
 from nemo_mcp.local.faults import DroppedByFaultError, FaultPlan
+from nemo_mcp.local.routes.app import build_app
 from nemo_mcp.local.stats import StatsSnapshot
 from nemo_mcp.local.store import Store
 

@@ -1,0 +1,259 @@
+"""What each `nemo-mcp` command does. The one-shot commands call `NemoService` directly (no MCP).
+
+Results go to stdout (a path, a summary); progress and errors go to stderr, so `nemo-mcp animate … | xargs`
+sees only the path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import TextIO
+
+import anyio
+
+from nemo_mcp.cli.embedded import embedded_backend, embedded_options
+from nemo_mcp.config import Settings
+from nemo_mcp.errors import InputError
+from nemo_mcp.server.jobs import format_duration
+from nemo_mcp.server.results import format_size
+from nemo_mcp.service.facade import NemoService
+from nemo_mcp.service.models import ExportOutcome, ProgressUpdate, TurnOutcome
+
+DEMO_INSTRUCTION = "animate this image into a 5-second video clip using low VRAM mode"
+BAR_WIDTH = 24
+
+
+class ProgressPrinter:
+    """Progress on stderr: one redrawn bar on a terminal, plain timestamped lines when piped or logged."""
+
+    def __init__(self, stream: TextIO | None = None, *, tty: bool | None = None) -> None:
+        self._stream = stream if stream is not None else sys.stderr
+        self._tty = self._stream.isatty() if tty is None else tty
+        self._started = time.monotonic()
+        self._last_line = ""
+        self._drawn = False
+
+    async def __call__(self, update: ProgressUpdate) -> None:
+        self.show(update)
+
+    def show(self, update: ProgressUpdate) -> None:
+        elapsed = format_duration(time.monotonic() - self._started)
+        message = " ".join(update.message.split())
+        if self._tty:
+            fraction = update.fraction
+            if fraction is not None:
+                done = round(BAR_WIDTH * min(1.0, max(0.0, fraction)))
+                bar = f"[{'#' * done}{'.' * (BAR_WIDTH - done)}] {round(100 * min(1.0, max(0.0, fraction))):3d}%"
+            else:
+                bar = f"[{'~' * BAR_WIDTH}]     "
+            width = shutil.get_terminal_size((100, 20)).columns
+            line = f"{bar} {elapsed:>10}  {message}"[: max(20, width - 1)]
+            self._stream.write("\r\x1b[2K" + line)
+            self._drawn = True
+        else:
+            line = f"[{elapsed}] {message}"
+            if line == self._last_line:
+                return
+            self._last_line = line
+            self._stream.write(line + "\n")
+        self._stream.flush()
+
+    def finish(self) -> None:
+        """End the bar's line so that what follows starts on a fresh one."""
+        if self._tty and self._drawn:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._drawn = False
+
+    @property
+    def elapsed_s(self) -> float:
+        return time.monotonic() - self._started
+
+
+@asynccontextmanager
+async def _backend(settings: Settings, local: bool) -> AsyncIterator[Settings]:
+    """`settings`, pointed at a freshly started embedded backend when `local`."""
+    if not local:
+        yield settings
+        return
+    backend = embedded_backend(settings)
+    await anyio.to_thread.run_sync(backend.start)
+    try:
+        yield settings.with_local_backend(backend.url)
+    finally:
+        await anyio.to_thread.run_sync(backend.stop)
+
+
+async def animate_file(
+    settings: Settings,
+    image: str,
+    instruction: str,
+    output: Path | None,
+    progress: Callable[[ProgressUpdate], Awaitable[None]],
+    *,
+    local: bool,
+) -> tuple[TurnOutcome, ExportOutcome]:
+    """Upload `image` into a new session, send `instruction`, export the clip; move it to `output` if given."""
+    async with _backend(settings, local) as active, NemoService.open(active) as service:
+        # A fresh session each run: an earlier run's clip must not become part of this one.
+        uploaded = await service.upload([image], await service.new_session(), progress)
+        turn = await service.send_instruction(instruction, uploaded.session_id, progress)
+        if not turn.ready_to_export:
+            raise InputError(
+                f"The video agent did not make a clip: {turn.reply}".strip(),
+                hint='Try a clearer instruction, e.g. "animate this image into a 5-second video clip".',
+            )
+        out_dir = output.parent if output is not None else None
+        exported = await service.export(turn.session_id, out_dir, progress)
+    if output is not None:
+        exported = await anyio.to_thread.run_sync(_place, exported, output)
+    return turn, exported
+
+
+def _place(exported: ExportOutcome, output: Path) -> ExportOutcome:
+    """Move the exported file to the name the person asked for."""
+    if exported.path.resolve() == output.resolve():
+        return exported
+    output.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(exported.path, output)
+    return exported.model_copy(update={"path": output.resolve()})
+
+
+def _allow_parent(settings: Settings, image: str) -> Settings:
+    """A file the person named on the command line may be uploaded from its own folder."""
+    from nemo_mcp.service.media import is_url
+
+    if is_url(image):
+        return settings
+    path = Path(image).expanduser()
+    folder = (path if path.is_absolute() else Path.cwd() / path).parent
+    return replace(settings, allowed_dirs=(*settings.allowed_dirs, folder))
+
+
+def _output_path(raw: str | None) -> Path | None:
+    if raw is None:
+        return None
+    path = Path(raw).expanduser()
+    if path.suffix.lower() != ".mp4":
+        path = path.with_name(path.name + ".mp4") if not path.is_dir() else path / "nemo-video.mp4"
+    return (path if path.is_absolute() else Path.cwd() / path).resolve()
+
+
+def _report(turn: TurnOutcome, exported: ExportOutcome, elapsed_s: float, out: TextIO) -> None:
+    facts = [format_size(exported.size_bytes)]
+    if exported.duration_s is not None:
+        facts.append(f"{exported.duration_s:.1f} s")
+    if exported.width and exported.height:
+        facts.append(f"{exported.width}x{exported.height}")
+    print(f"{turn.timeline}", file=sys.stderr)
+    print(f"{', '.join(facts)}, made in {format_duration(elapsed_s)}", file=sys.stderr)
+    print(exported.path, file=out)
+
+
+# -- the runners ---------------------------------------------------------------------------------------------
+
+
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from nemo_mcp.server.app import run_server
+
+    local = bool(args.local) or settings.backend == "local"
+    run_server(settings, local=local, http=bool(args.http), host=args.host, port=args.port)
+    return 0
+
+
+def run_animate(args: argparse.Namespace, settings: Settings) -> int:
+    local = bool(args.local) or settings.backend == "local"
+    printer = ProgressPrinter()
+    try:
+        turn, exported = anyio.run(
+            partial(
+                animate_file,
+                _allow_parent(settings, args.image),
+                args.image,
+                args.instruction,
+                _output_path(args.output),
+                printer,
+                local=local,
+            )
+        )
+    finally:
+        printer.finish()
+    _report(turn, exported, printer.elapsed_s, sys.stdout)
+    return 0
+
+
+def run_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from nemo_mcp.local.render.clip import sample_image_path
+
+    printer = ProgressPrinter()
+    output = _output_path(args.output)
+    with tempfile.TemporaryDirectory(prefix="nemo-demo-") as scratch:
+        # A copy outside the installation: site-packages may sit in a hidden folder, which uploads refuse.
+        image = Path(scratch) / "sample.jpg"
+        shutil.copyfile(sample_image_path(), image)
+        demo_settings = replace(settings, allowed_dirs=(Path(scratch),), backend="local")
+        print(
+            f"Animating the sample photo on the embedded local backend: {DEMO_INSTRUCTION!r}", file=sys.stderr
+        )
+        try:
+            turn, exported = anyio.run(
+                partial(
+                    animate_file, demo_settings, str(image), DEMO_INSTRUCTION, output, printer, local=True
+                )
+            )
+        finally:
+            printer.finish()
+    _report(turn, exported, printer.elapsed_s, sys.stdout)
+    return 0
+
+
+def run_credits(args: argparse.Namespace, settings: Settings) -> int:
+    from nemo_mcp.server.results import CreditsResult
+
+    async def credits() -> str:
+        async with (
+            _backend(settings, settings.backend == "local") as active,
+            NemoService.open(active) as service,
+        ):
+            return CreditsResult.from_view(await service.get_credits()).message
+
+    print(anyio.run(credits))
+    return 0
+
+
+def run_state(args: argparse.Namespace, settings: Settings) -> int:
+    async def state() -> str:
+        async with (
+            _backend(settings, settings.backend == "local") as active,
+            NemoService.open(active) as service,
+        ):
+            view = await service.get_state(args.session)
+        lines = [view.timeline, f"ready to export: {'yes' if view.ready_to_export else 'no'}"]
+        lines += [f"media: {item.name} ({item.kind})" for item in view.media]
+        if view.web_url:
+            lines.append(f"open in the web app: {view.web_url}")
+        return "\n".join(lines)
+
+    print(anyio.run(state))
+    return 0
+
+
+def run_local_backend(args: argparse.Namespace, settings: Settings) -> int:
+    from nemo_mcp.local.runner import serve_forever
+    from nemo_mcp.server.app import cannot_listen
+
+    data_dir = Path(args.data_dir).expanduser().resolve() if args.data_dir else settings.local_backend_dir
+    try:
+        serve_forever(data_dir, host=args.host, port=args.port, options=embedded_options(settings))
+    except OSError as exc:
+        raise cannot_listen(args.host, args.port, exc) from None
+    return 0

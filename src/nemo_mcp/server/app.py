@@ -1,0 +1,210 @@
+"""The MCP server: the five tools of `nemo_mcp.tools`, a prompt, two resources, and the transports.
+
+build_server(settings)   an MCPServer whose lifespan opens NemoService and the jobs' task group
+run_server(settings, …)  stdio (default) or streamable HTTP on loopback, optionally on the local backend
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import socket
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+import anyio
+from mcp.server import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import ToolAnnotations
+from pydantic import Field
+
+from nemo_mcp import __version__
+from nemo_mcp.cli.embedded import embedded_backend
+from nemo_mcp.config import Settings
+from nemo_mcp.errors import NemoError
+from nemo_mcp.server.jobs import JobBoard
+from nemo_mcp.server.tools.common import Ctx, ServerState
+from nemo_mcp.server.tools.export import export
+from nemo_mcp.server.tools.media import animate_image, upload
+from nemo_mcp.server.tools.state import get_credits, get_state
+from nemo_mcp.service.facade import NemoService
+from nemo_mcp.service.models import ExportOutcome
+
+log = logging.getLogger(__name__)
+
+SERVER_NAME = "nemo-mcp"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+INSTRUCTIONS = """\
+nemo-mcp turns a still image into a short MP4 video clip (720p H.264) with the NemoVideo video agent.
+
+The flow:
+1. upload(source=...) a local image (a path inside the allowed folders) or an http(s) URL. Keep the
+   session_id it returns. (Or pass image=... straight to animate_image: without a session_id, a new image
+   starts a new session.) upload(..., new_session=true) starts another session for another photo.
+2. animate_image(instruction="animate this image into a 5-second video clip using low VRAM mode") sends
+   the instruction. Later instructions edit the same clip: "make it 9:16 with the title 'Summer'", "add calm
+   background music". A generated clip costs about 100 credits, an edit about 50.
+3. Generation takes minutes. A call never blocks longer than its wait budget (about 45 s): when the answer
+   has status "running", the work goes on in the background; make the call its next_step names
+   (get_state(session_id=..., wait_seconds=45)) until it is done. Never send the instruction again: that
+   would charge twice.
+4. export(session_id=...) renders the timeline to MP4 (free) and returns the path of the file on disk. If it
+   says "running", call export again with the same session_id: it resumes the same render.
+
+get_credits shows the balance. session_id is optional everywhere: without it the latest session is used.
+Relative paths resolve against the first allowed folder.
+"""
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
+# Sends data to the backend and changes the session (animate_image also spends credits): calling twice
+# does the work twice.
+CHANGES = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
+)
+# Writes a file; a second call resumes the running render rather than starting another.
+RENDERS = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True
+)
+
+
+def animate_photo(
+    image: Annotated[str, Field(description="Path or http(s) URL of the photo to animate")],
+    style: Annotated[str, Field(description="Optional: the motion, format, title or music you want")] = "",
+) -> str:
+    """Animate a photo into a 5-second MP4 clip with nemo-mcp, step by step."""
+    wish = f" {style.strip()}." if style.strip() else ""
+    return (
+        f"Animate the photo {image} into a 5-second video clip.{wish}\n"
+        "Use the nemo-mcp tools: upload the photo, then animate_image with an instruction such as "
+        "'animate this image into a 5-second video clip using low VRAM mode'. If a call answers status "
+        "'running', call get_state with wait_seconds=45 until it is done (never send the instruction again). "
+        "When it is ready to export, call export and tell me the path of the MP4."
+    )
+
+
+async def session_state(session_id: str, ctx: Ctx) -> str:
+    """A session's timeline, media and readiness to export, as JSON."""
+    state = ctx.request_context.lifespan_context
+    try:
+        view = await state.service.get_state(session_id)
+    except NemoError as exc:
+        raise ResourceError(str(exc)) from None
+    return view.model_dump_json(indent=2)
+
+
+def _describe(fn: Callable[..., Any]) -> str:
+    return inspect.cleandoc(fn.__doc__ or "")
+
+
+def build_server(settings: Settings) -> MCPServer[ServerState]:
+    """The MCP server for `settings`. Its lifespan opens the service and the task group jobs run in."""
+    exported: list[ExportOutcome] = []
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
+        async with NemoService.open(settings) as service, anyio.create_task_group() as tg:
+            jobs = JobBoard(tg)
+            try:
+                yield ServerState(settings=settings, service=service, jobs=jobs, exports=exported)
+            finally:
+                # A render's id is on disk: the next process resumes it instead of orphaning it.
+                jobs.cancel_all()
+                tg.cancel_scope.cancel()
+
+    server: MCPServer[ServerState] = MCPServer(
+        SERVER_NAME,
+        title="NemoVideo: image to video",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        website_url="https://nemovideo.com",
+        lifespan=lifespan,
+    )
+    for fn, title, hints in (
+        (upload, "Upload media", CHANGES),
+        (animate_image, "Animate image (uses credits)", CHANGES),
+        (get_state, "Session state", READ_ONLY),
+        (get_credits, "Credit balance", READ_ONLY),
+        (export, "Export MP4", RENDERS),
+    ):
+        server.add_tool(fn, title=title, description=_describe(fn), annotations=hints)
+
+    server.prompt(name="animate-photo", title="Animate a photo", description=_describe(animate_photo))(
+        animate_photo
+    )
+    server.resource(
+        "nemo://sessions/{session_id}/state",
+        name="session-state",
+        title="Session state",
+        description=_describe(session_state),
+        mime_type="application/json",
+    )(session_state)
+
+    @server.resource("nemo://exports", name="exports", title="Exported videos", mime_type="application/json")
+    def exports() -> str:
+        """The MP4 files this server exported, newest first, as JSON."""
+        return json.dumps([item.model_dump(mode="json") for item in reversed(exported)], indent=2)
+
+    return server
+
+
+def transport_security(host: str, port: int) -> TransportSecuritySettings:
+    """DNS-rebinding protection: only requests addressed to this server by one of its own names are served."""
+    names = {"127.0.0.1", "localhost", "[::1]"}
+    if host not in LOOPBACK_HOSTS and host not in ("0.0.0.0", "::"):  # noqa: S104  # compared, not bound
+        names.add(f"[{host}]" if ":" in host else host)
+    ordered = sorted(names)
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=[f"{name}:{port}" for name in ordered],
+        allowed_origins=[f"http://{name}:{port}" for name in ordered],
+    )
+
+
+def run_server(
+    settings: Settings, *, local: bool = False, http: bool = False, host: str = "127.0.0.1", port: int = 8765
+) -> None:
+    """Serve MCP over stdio (default) or streamable HTTP; with `local`, against the embedded backend."""
+    if not local:
+        _serve(build_server(settings), http=http, host=host, port=port)
+        return
+    with embedded_backend(settings) as backend:
+        log.info("local backend listening on %s", backend.url)
+        _serve(build_server(settings.with_local_backend(backend.url)), http=http, host=host, port=port)
+
+
+def _serve(server: MCPServer[ServerState], *, http: bool, host: str, port: int) -> None:
+    if not http:
+        server.run()
+        return
+    _check_port(host, port)
+    if host not in LOOPBACK_HOSTS:
+        log.warning("serving MCP on %s:%s: anyone who can reach this port can spend your credits", host, port)
+    print(f"nemo-mcp: MCP over streamable HTTP at http://{host}:{port}/mcp", file=sys.stderr, flush=True)
+    server.run("streamable-http", host=host, port=port, transport_security=transport_security(host, port))
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail with one clear line, before uvicorn starts, when the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        if sys.platform != "win32":
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise cannot_listen(host, port, exc) from None
+
+
+def cannot_listen(host: str, port: int, exc: OSError) -> NemoError:
+    return NemoError(
+        f"Cannot listen on {host}:{port}: {exc.strerror or exc}.",
+        hint="Another program may be using that port: choose another with --port.",
+    )
+
+
+__all__ = ["ServerState", "build_server", "run_server", "transport_security"]

@@ -1,0 +1,151 @@
+"""What the five MCP tools share: the lifespan state, the argument types, errors, budgets, progress.
+
+A `NemoError` becomes a `ToolError` carrying its message and hint: the only way text reaches the client.
+Anything else stays hidden behind the SDK's generic error (and is logged to stderr with its traceback).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
+
+from nemo_mcp.config import MAX_WAIT_SECONDS, Settings
+from nemo_mcp.errors import NemoError
+from nemo_mcp.server.jobs import Job, JobBoard
+from nemo_mcp.server.results import JobInfo
+from nemo_mcp.service.facade import NemoService
+from nemo_mcp.service.models import ExportOutcome, ProgressUpdate
+
+
+@dataclass
+class ServerState:
+    """What the tools share, made by the lifespan: settings, the service, the jobs, what was exported."""
+
+    settings: Settings
+    service: NemoService
+    jobs: JobBoard
+    exports: list[ExportOutcome] = field(default_factory=list)
+
+
+Ctx = Context[ServerState, Any]
+
+SessionId = Annotated[
+    str | None,
+    Field(
+        description="The session to use, as returned by upload or animate_image. Omit it for the latest session."
+    ),
+]
+WaitSeconds = Annotated[
+    float | None,
+    Field(
+        description=(
+            "How long to wait for the work before answering (0 to 55 s; default about 45). If it is not done "
+            "by then the answer has status 'running' and says what to call next; the work goes on."
+        ),
+        json_schema_extra={"minimum": 0, "maximum": MAX_WAIT_SECONDS},
+    ),
+]
+
+
+def state_of(ctx: Ctx) -> ServerState:
+    state = ctx.request_context.lifespan_context
+    # The client's name becomes X-Skill-Platform (unless SKILL_SOURCE is set).
+    params = ctx.session.client_params
+    if params is not None and params.client_info is not None:
+        state.service.set_platform(params.client_info.name)
+    return state
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    """A NemoError reaches the client as its message and hint; the original traceback stays here."""
+    try:
+        yield
+    except NemoError as exc:
+        raise ToolError(str(exc)) from None
+
+
+def wait_budget(state: ServerState, wait_seconds: float | None) -> float:
+    if wait_seconds is None:
+        return state.settings.wait_seconds
+    if not math.isfinite(wait_seconds) or wait_seconds < 0:
+        raise ToolError(f"wait_seconds={wait_seconds} is not valid: give 0 to {MAX_WAIT_SECONDS:g} seconds.")
+    if wait_seconds > MAX_WAIT_SECONDS:
+        raise ToolError(
+            f"wait_seconds={wait_seconds:g} is too long: MCP clients give up on a call after about 60 s. "
+            f"Use at most {MAX_WAIT_SECONDS:g}; the work keeps running and get_state collects it later."
+        )
+    return wait_seconds
+
+
+def session_arg(session_id: str | None) -> str | None:
+    if session_id is None:
+        return None
+    text = session_id.strip()
+    return text or None
+
+
+def require_session(state: ServerState, session_id: str | None) -> str:
+    sid = session_arg(session_id) or state.service.latest_session_id
+    if sid is None:
+        raise ToolError(
+            "There is no session yet. Upload an image first: upload(source='/path/to/photo.jpg'), or pass "
+            "image=... to animate_image."
+        )
+    return sid
+
+
+def call(sid: str | None, name: str, **extra: str | float) -> str:
+    args = [f'session_id="{sid}"'] if sid else []
+    args += [
+        f"{key}={value!r}" if isinstance(value, str) else f"{key}={value:g}" for key, value in extra.items()
+    ]
+    return f"{name}({', '.join(args)})"
+
+
+class CallProgress:
+    """Forwards job updates to one tool call as MCP progress notifications whose values only increase.
+
+    The integer part counts the updates this call has seen; a known fraction adds detail below the next
+    integer. A job's fractions may start over (an upload, then a generation), a call's values never do.
+    The messages are the service's own ("uploading photo.jpg (12 MB)", "rendering 60%").
+    """
+
+    def __init__(self, ctx: Ctx) -> None:
+        self._ctx = ctx
+        self._value = 0.0
+
+    async def __call__(self, update: ProgressUpdate) -> None:
+        fraction = update.fraction if update.fraction is not None and math.isfinite(update.fraction) else 0.0
+        self._value = math.floor(self._value) + 1 + 0.99 * min(1.0, max(0.0, fraction))
+        await self._ctx.report_progress(self._value, None, update.message)
+
+
+def job_info(job: Job[Any]) -> JobInfo:
+    error = job.error
+    return JobInfo(
+        kind=job.kind,
+        status=job.status,
+        elapsed_s=round(job.elapsed_s, 1),
+        progress=job.latest.message if job.latest is not None else None,
+        error=str(error) if error is not None else None,
+    )
+
+
+def collect(state: ServerState, sid: str | None) -> str:
+    """The call that waits for a running instruction, with the budget this server is configured for."""
+    return call(sid, "get_state", wait_seconds=state.settings.wait_seconds)
+
+
+def running_turn_error(state: ServerState, sid: str, job: Job[Any]) -> ToolError:
+    return ToolError(
+        f"Session {sid} is still working on the previous instruction ({job.describe()}). Do not send it again: "
+        f"that would charge twice. Wait for it with {collect(state, sid)}."
+    )
