@@ -74,7 +74,7 @@ async def measure(url: str, folder: Path) -> tuple[float, float]:
     assert big.stat().st_size <= MAX_UPLOAD_BYTES
     async with NemoService.open(settings) as service:
         try:  # warm-up: token, session, imports, connection pool
-            await service.upload([str(small)])
+            await service.uploads.upload([str(small)])
         except NemoError as exc:
             print(f"warm-up upload answered: {exc.message}")
         before = peak_rss_mb()
@@ -82,7 +82,7 @@ async def measure(url: str, folder: Path) -> tuple[float, float]:
         print(f"current RSS before the big upload: {current_rss_mb():.1f} MB")
         started = time.perf_counter()
         try:
-            outcome = await service.upload([str(big)])
+            outcome = await service.uploads.upload([str(big)])
             print(f"uploaded {outcome.files[0].filename}: {outcome.files[0].size_bytes} bytes", end=" ")
         except NemoError as exc:  # the backend refused it, after receiving it all
             print(f"big upload answered: {exc.message}", end=" ")

@@ -66,7 +66,8 @@ class Settings:
         return self.config_dir / "token.json"
 
     @property
-    def jobs_dir(self) -> Path:
+    def render_handles_dir(self) -> Path:
+        # Named "jobs" on disk since the first release: handles stored there by it are still resumed.
         return self.data_dir / "jobs"
 
     @property

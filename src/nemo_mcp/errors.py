@@ -15,9 +15,18 @@
     │   ├── NoCreditsError        2001: registration link for anonymous users, top-up otherwise
     │   ├── ExportBlockedError    HTTP 402: the plan does not allow export (not a credit problem)
     │   └── RateLimitedError      HTTP 429: wait, retry once
-    ├── StreamLostError           the SSE stream dropped or sent only heartbeats too long
-    ├── RenderFailedError         a render job ended in `failed` or could not be submitted
-    └── JobRunningError           work is still running for this session: wait or collect it
+    ├── StreamDroppedError        the SSE connection broke after the message was accepted: poll the state
+    ├── StreamLostError           the turn's outcome is unknown: the stream dropped and the state never
+    │                             changed, or only heartbeats came for too long
+    ├── RenderFailedError         a render ended in `failed`/`cancelled` or could not be submitted
+    ├── RenderStillRunningError   the wait for a render ran out; its handle stays, export resumes it
+    ├── JobRunningError           a turn is still running for this session: wait for it, never re-send
+    ├── JobCancelledError         the server's work for a call was cancelled
+    └── JobCrashedError           the work failed with an error that is not a NemoError (a bug)
+
+No subclass stands for a different recovery than its parent, so the order of `except` clauses never
+decides what happens: `StreamDroppedError` is not a `StreamLostError` (one is recovered from, the other is
+reported), and a render still running is not a failed one.
 
 Messages never contain a token: they are built from fixed text and ids only, and
 `ApiError` keeps the response body out of its text.
@@ -143,4 +152,28 @@ class RenderFailedError(NemoError):
 
 
 class JobRunningError(NemoError):
+    """A turn is still running for the session: a second instruction would run (and charge) twice."""
+
     default_hint = "Wait for it with get_state, or collect the result when it finishes."
+
+
+class StreamDroppedError(NemoError):
+    """The connection broke after the message was accepted: never re-send, poll the state instead."""
+
+    default_hint = "The instruction was not sent again; the session's state tells whether it was carried out."
+
+
+class RenderStillRunningError(NemoError):
+    """The wait budget ran out; the render may still finish, and its handle stays on disk."""
+
+    default_hint = "It may still finish: call export again to pick it up."
+
+
+class JobCancelledError(NemoError):
+    default_hint = "Nothing is running for this session now; call the tool again to start over."
+
+
+class JobCrashedError(NemoError):
+    """The work failed with an error that was not a NemoError: a bug. Details are in the server log."""
+
+    default_hint = "This is a bug in nemo-mcp; the server log on stderr has the details."

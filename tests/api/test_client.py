@@ -11,8 +11,8 @@ import pytest
 
 from nemo_mcp import __version__
 from nemo_mcp.api.client import NemoClient
+from nemo_mcp.api.events import TextEvent
 from nemo_mcp.api.headers import platform_for
-from nemo_mcp.api.sse import TextEvent
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import ApiError
 from nemo_mcp.local.runner import LocalBackend
@@ -142,8 +142,7 @@ async def test_a_message_whose_connection_breaks_before_any_answer_counts_as_dro
     """A server that reads the request and hangs up: the message may have arrived, so it is never re-sent."""
     import asyncio
 
-    from nemo_mcp.api.client import StreamDroppedError
-    from nemo_mcp.errors import ConnectionFailedError
+    from nemo_mcp.errors import ConnectionFailedError, StreamDroppedError
 
     requests = 0
 

@@ -23,7 +23,7 @@ async def test_a_killed_server_is_resumed_by_the_next_process_without_a_second_r
     tmp_path: Path, local_backend: LocalBackend, sample_png: Path
 ) -> None:
     env = server_env(tmp_path, local_backend.url)
-    jobs_dir = Settings.from_env(env, cwd=tmp_path).jobs_dir
+    render_handles_dir = Settings.from_env(env, cwd=tmp_path).render_handles_dir
 
     async with stdio_server(env, tmp_path) as client:
         sid = ok(await tool(client, "upload", {"source": str(sample_png)}))["session_id"]
@@ -34,7 +34,7 @@ async def test_a_killed_server_is_resumed_by_the_next_process_without_a_second_r
         local_backend.faults.add("render_submit", "stall")  # the render stays 'processing'
         running = ok(await tool(client, "export", {"session_id": sid, "wait_seconds": 1}))
         assert running["status"] == "running", running
-        handles = sorted(p.stem for p in jobs_dir.glob("*.json"))
+        handles = sorted(p.stem for p in render_handles_dir.glob("*.json"))
         assert len(handles) == 1, handles  # the render's id is on disk before the process dies
         (pid,) = child_server_pids()
         os.kill(pid, signal.SIGKILL)
@@ -49,4 +49,4 @@ async def test_a_killed_server_is_resumed_by_the_next_process_without_a_second_r
     assert local_backend.stats.requests["render_submit"] == 1  # resumed, never submitted again
     backend_renders = sorted(p.stem for p in (local_backend.data_dir / "renders").glob("*.json"))
     assert backend_renders == handles  # the same render id, and only that one
-    assert list(jobs_dir.glob("*.json")) == []
+    assert list(render_handles_dir.glob("*.json")) == []

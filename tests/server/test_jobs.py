@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import anyio
 import pytest
 
-from nemo_mcp.errors import NemoError, RenderFailedError
-from nemo_mcp.server.jobs import Job, JobBoard, JobCancelledError, JobCrashedError, format_duration
+from nemo_mcp.errors import JobCancelledError, JobCrashedError, NemoError, RenderFailedError
+from nemo_mcp.server.jobs import Job, JobBoard, format_duration
 from nemo_mcp.service.models import ProgressUpdate
 
 pytestmark = pytest.mark.anyio

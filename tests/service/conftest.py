@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from nemo_mcp.config import Settings
-from nemo_mcp.service.facade import NemoService, Tuning
+from nemo_mcp.service.facade import NemoService
 from nemo_mcp.service.models import ProgressUpdate
 from nemo_mcp.service.renders import PollPolicy
+from nemo_mcp.service.sessions import Tuning
 
 FAST = Tuning(
     poll=PollPolicy(first_s=0.05, factor=1.5, max_s=0.25, timeout_s=120.0),

@@ -27,7 +27,7 @@ async def test_a_new_run_of_the_local_backend_keeps_its_sessions_and_token(
     with LocalBackend(base.local_backend_dir, options=BackendOptions()) as first:
         first_settings = base.with_local_backend(first.url)
         async with NemoService.open(first_settings) as service:
-            uploaded = await service.upload([str(sample_png)])
+            uploaded = await service.uploads.upload([str(sample_png)])
         assert first.stats.requests.get("token") == 1
 
     with LocalBackend(base.local_backend_dir, options=BackendOptions()) as second:
@@ -35,8 +35,8 @@ async def test_a_new_run_of_the_local_backend_keeps_its_sessions_and_token(
         assert second.url != first.url
         assert second_settings.scope == first_settings.scope
         async with NemoService.open(second_settings) as service:
-            assert service.latest_session_id == uploaded.session_id
-            state = await service.get_state(uploaded.session_id)
+            assert service.workspace.latest_session_id == uploaded.session_id
+            state = await service.state(uploaded.session_id)
         assert state.session_id == uploaded.session_id
         assert [m.name for m in state.media] == [sample_png.name]
         # The cached token was reused: the second run never asked for a new one.

@@ -18,8 +18,8 @@ async def test_the_web_link_of_a_local_session_opens_its_page(
 ) -> None:
     settings = local_settings.with_local_backend(local_backend.url)
     async with NemoService.open(settings) as service:
-        uploaded = await service.upload([str(sample_png)])
-        state = await service.get_state(uploaded.session_id)
+        uploaded = await service.uploads.upload([str(sample_png)])
+        state = await service.state(uploaded.session_id)
     assert state.web_url is not None
     assert state.web_url.startswith(f"{local_backend.url}/workspace/claim?ct=clm_")
     async with httpx.AsyncClient() as http:

@@ -14,7 +14,7 @@ from nemo_mcp.errors import ApiError, ExportBlockedError, InputError, RenderFail
 from nemo_mcp.local.runner import LocalBackend
 from nemo_mcp.service.facade import NemoService
 from nemo_mcp.service.models import ProgressUpdate
-from nemo_mcp.service.renders import JobStore, RenderHandle
+from nemo_mcp.service.renders import RenderHandle, RenderHandleStore
 from tests.service.conftest import FAST, Recorder
 
 pytestmark = pytest.mark.anyio
@@ -25,8 +25,8 @@ SHORT = "animate this image into a 1-second video clip"
 
 
 async def _animated(service: NemoService, image: Path, instruction: str = SHORT) -> str:
-    sid = (await service.upload([str(image)])).session_id
-    await service.send_instruction(instruction)
+    sid = (await service.uploads.upload([str(image)])).session_id
+    await service.turns.send(instruction)
     return sid
 
 
@@ -52,9 +52,9 @@ async def test_done_when_flow_token_session_upload_animate_state_export(
     progress: Recorder,
 ) -> None:
     sid = await _animated(service, sample_png, ANIMATE)
-    state = await service.get_state()
+    state = await service.state()
     assert state.ready_to_export
-    outcome = await service.export(progress=progress)
+    outcome = await service.exports.export(progress=progress)
     assert outcome.session_id == sid
     assert outcome.path.parent == local_settings.output_dir
     assert outcome.path.name.startswith(f"nemo-{sid}")
@@ -64,7 +64,7 @@ async def test_done_when_flow_token_session_upload_animate_state_export(
     assert abs(outcome.duration_s - 5) < 0.5
     _assert_valid_mp4(outcome.path, 5)
     assert _leftovers(local_settings.output_dir) == [outcome.path.name]
-    assert _leftovers(local_settings.jobs_dir) == []
+    assert _leftovers(local_settings.render_handles_dir) == []
     assert progress.fractions == sorted(progress.fractions)
     assert progress.fractions[-1] == 1.0
     assert local_backend.stats.missing_attribution_total == 0
@@ -73,9 +73,9 @@ async def test_done_when_flow_token_session_upload_animate_state_export(
 async def test_nothing_to_export_yet(
     service: NemoService, sample_png: Path, local_backend: LocalBackend
 ) -> None:
-    await service.upload([str(sample_png)])
+    await service.uploads.upload([str(sample_png)])
     with pytest.raises(InputError, match="Nothing to export yet: animate an image first"):
-        await service.export()
+        await service.exports.export()
     assert local_backend.stats.requests.get("render_submit", 0) == 0
 
 
@@ -106,10 +106,10 @@ async def test_export_survives_every_render_fault(
         local_backend.faults.reset()
         local_backend.faults.add(route, effect, value, times=times)
         folder = local_settings.output_dir / case
-        outcome = await service.export(output_dir=folder)
+        outcome = await service.exports.export(output_dir=folder)
         _assert_valid_mp4(outcome.path, 1)
         assert _leftovers(folder) == [outcome.path.name], case
-        assert _leftovers(local_settings.jobs_dir) == [], case
+        assert _leftovers(local_settings.render_handles_dir) == [], case
         submits += 2 if route == "render_submit" else 1
         assert local_backend.stats.requests["render_submit"] == submits, case
 
@@ -120,8 +120,8 @@ async def test_failed_render_is_a_clear_error(
     await _animated(service, sample_png)
     local_backend.faults.add("render_submit", "render_fail")
     with pytest.raises(RenderFailedError, match="The export failed"):
-        await service.export()
-    assert _leftovers(local_settings.jobs_dir) == []
+        await service.exports.export()
+    assert _leftovers(local_settings.render_handles_dir) == []
     assert _leftovers(local_settings.output_dir) == []
 
 
@@ -131,7 +131,7 @@ async def test_submit_failing_twice_gives_up(
     await _animated(service, sample_png)
     local_backend.faults.add("render_submit", "submit_fail", times=2)
     with pytest.raises(RenderFailedError, match="tried twice"):
-        await service.export()
+        await service.exports.export()
     assert local_backend.stats.requests["render_submit"] == 2
 
 
@@ -141,7 +141,7 @@ async def test_export_blocked_by_plan(
     await _animated(service, sample_png)
     local_backend.faults.add("render_submit", "http_status", 402)
     with pytest.raises(ExportBlockedError, match="register or upgrade"):
-        await service.export()
+        await service.exports.export()
     assert local_backend.stats.requests["render_submit"] == 1
 
 
@@ -151,7 +151,7 @@ async def test_poll_stops_on_a_plain_4xx(
     await _animated(service, sample_png)
     local_backend.faults.add("render_poll", "http_status", 400)
     with pytest.raises(ApiError, match="HTTP 400"):
-        await service.export()
+        await service.exports.export()
 
 
 async def test_download_cut_off_everywhere_leaves_no_file_and_can_be_retried(
@@ -160,11 +160,11 @@ async def test_download_cut_off_everywhere_leaves_no_file_and_can_be_retried(
     await _animated(service, sample_png)
     local_backend.faults.add("download", "cut_download", times=2)
     with pytest.raises(RenderFailedError, match="could not be downloaded"):
-        await service.export()
+        await service.exports.export()
     assert _leftovers(local_settings.output_dir) == []
-    (handle,) = local_settings.jobs_dir.iterdir()
+    (handle,) = local_settings.render_handles_dir.iterdir()
     render_id = json.loads(handle.read_text())["render_id"]
-    outcome = await service.export()
+    outcome = await service.exports.export()
     assert outcome.render_id == render_id
     assert local_backend.stats.requests["render_submit"] == 1
     _assert_valid_mp4(outcome.path, 1)
@@ -182,20 +182,20 @@ async def test_a_restarted_process_resumes_the_same_render(
     async with NemoService.open(local_settings, tuning=FAST) as first:
         await _animated(first, sample_png)
         local_backend.faults.add("render_submit", "stall")
-        task = asyncio.create_task(first.export(progress=sink))
+        task = asyncio.create_task(first.exports.export(progress=sink))
         await rendering.wait()
         task.cancel()  # the person's call goes away; then the whole process does
         with contextlib.suppress(asyncio.CancelledError):
             await task
-    (handle,) = local_settings.jobs_dir.iterdir()
+    (handle,) = local_settings.render_handles_dir.iterdir()
     render_id = json.loads(handle.read_text())["render_id"]
 
     local_backend.faults.reset()  # the stalled render may now finish
     async with NemoService.open(local_settings, tuning=FAST) as second:
-        outcome = await second.export()
+        outcome = await second.exports.export()
     assert outcome.render_id == render_id
     assert local_backend.stats.requests["render_submit"] == 1
-    assert _leftovers(local_settings.jobs_dir) == []
+    assert _leftovers(local_settings.render_handles_dir) == []
     _assert_valid_mp4(outcome.path, 1)
 
 
@@ -210,16 +210,16 @@ async def test_two_calls_share_one_render_and_cancel_stops_it(
             rendering.set()
 
     local_backend.faults.add("render_submit", "stall")
-    first = asyncio.create_task(service.export(progress=sink))
+    first = asyncio.create_task(service.exports.export(progress=sink))
     await rendering.wait()
-    second = asyncio.create_task(service.export())
-    assert await service.cancel_export() is True
+    second = asyncio.create_task(service.exports.export())
+    assert await service.exports.cancel() is True
     for task in (first, second):
         with pytest.raises(RenderFailedError, match="cancelled"):
             await task
     assert local_backend.stats.requests["render_submit"] == 1
-    assert _leftovers(local_settings.jobs_dir) == []
-    assert await service.cancel_export() is False
+    assert _leftovers(local_settings.render_handles_dir) == []
+    assert await service.exports.cancel() is False
 
 
 async def test_output_folder_that_cannot_be_written(
@@ -229,7 +229,7 @@ async def test_output_folder_that_cannot_be_written(
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     with pytest.raises(InputError, match="cannot be written"):
-        await service.export(output_dir=blocker / "sub")
+        await service.exports.export(output_dir=blocker / "sub")
     assert local_backend.stats.requests.get("render_submit", 0) == 0
 
 
@@ -237,9 +237,9 @@ async def test_a_stored_render_the_api_does_not_know_is_replaced(
     service: NemoService, local_settings: Settings, local_backend: LocalBackend, sample_png: Path
 ) -> None:
     sid = await _animated(service, sample_png)
-    store = JobStore(local_settings.jobs_dir)
+    store = RenderHandleStore(local_settings.render_handles_dir)
     store.save(RenderHandle("render_gone", sid, local_settings.api_url, str(local_settings.output_dir), 1.0))
-    outcome = await service.export()
+    outcome = await service.exports.export()
     assert outcome.render_id != "render_gone"
     assert local_backend.stats.requests["render_submit"] == 1
-    assert _leftovers(local_settings.jobs_dir) == []
+    assert _leftovers(local_settings.render_handles_dir) == []

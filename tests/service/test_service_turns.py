@@ -9,8 +9,9 @@ import pytest
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import ApiError, StreamLostError
 from nemo_mcp.local.runner import LocalBackend
-from nemo_mcp.service.facade import NemoService, Tuning
+from nemo_mcp.service.facade import NemoService
 from nemo_mcp.service.renders import PollPolicy
+from nemo_mcp.service.sessions import Tuning
 from tests.service.conftest import FAST, Recorder
 
 pytestmark = pytest.mark.anyio
@@ -24,7 +25,7 @@ async def test_text_answer_in_every_shape(
 ) -> None:
     if effect:
         local_backend.faults.add("run_sse", effect)
-    outcome = await service.send_instruction("hello there", progress=progress)
+    outcome = await service.turns.send("hello there", progress=progress)
     assert "Upload an image first" in outcome.reply
     assert outcome.changes == []
     assert not outcome.ready_to_export
@@ -38,13 +39,13 @@ async def test_error_event_is_a_clear_failure_and_not_resent(
 ) -> None:
     local_backend.faults.add("run_sse", "error_event")
     with pytest.raises(ApiError, match="NemoVideo reported an error: The agent hit a temporary error"):
-        await service.send_instruction("hello")
+        await service.turns.send("hello")
     assert local_backend.stats.requests["run_sse"] == 1
 
 
 async def test_silent_answer_says_nothing_changed(service: NemoService, local_backend: LocalBackend) -> None:
     local_backend.faults.add("run_sse", "silent")
-    outcome = await service.send_instruction("hello")
+    outcome = await service.turns.send("hello")
     assert outcome.reply == "NemoVideo finished without a reply, and the timeline did not change."
 
 
@@ -54,7 +55,7 @@ async def test_heartbeats_only_times_out(local_settings: Settings, local_backend
     async with NemoService.open(local_settings, tuning=tuning) as svc:
         local_backend.faults.add("run_sse", "heartbeats_only")
         with pytest.raises(StreamLostError, match="only 'still working' signals"):
-            await svc.send_instruction("hello", progress=progress)
+            await svc.turns.send("hello", progress=progress)
     assert any(m.startswith("still working (") for m in progress.messages)
     assert local_backend.stats.requests["run_sse"] == 1
 
@@ -64,7 +65,7 @@ async def test_dropped_stream_without_change_is_reported_not_resent(
 ) -> None:
     local_backend.faults.add("run_sse", "drop_after", 0)
     with pytest.raises(StreamLostError, match="did not change in 3 checks") as caught:
-        await service.send_instruction("hello", progress=progress)
+        await service.turns.send("hello", progress=progress)
     assert "not sent again" in str(caught.value)
     assert local_backend.stats.requests["run_sse"] == 1
     assert any("instead of sending again" in m for m in progress.messages)
@@ -76,8 +77,8 @@ async def test_dropped_stream_without_change_is_reported_not_resent(
 async def test_generation_turn_reports_progress_and_the_new_timeline(
     service: NemoService, local_backend: LocalBackend, sample_png: Path, progress: Recorder
 ) -> None:
-    sid = (await service.upload([str(sample_png)])).session_id
-    outcome = await service.send_instruction(ANIMATE, progress=progress)
+    sid = (await service.uploads.upload([str(sample_png)])).session_id
+    outcome = await service.turns.send(ANIMATE, progress=progress)
     assert outcome.session_id == sid
     assert outcome.ready_to_export
     assert outcome.timeline.startswith("Timeline (1 track): 1. Video: sample.png (0-1s)")
@@ -90,9 +91,9 @@ async def test_generation_turn_reports_progress_and_the_new_timeline(
 async def test_silent_generation_describes_the_change(
     service: NemoService, local_backend: LocalBackend, sample_png: Path
 ) -> None:
-    await service.upload([str(sample_png)])
+    await service.uploads.upload([str(sample_png)])
     local_backend.faults.add("run_sse", "silent")
-    outcome = await service.send_instruction(ANIMATE)
+    outcome = await service.turns.send(ANIMATE)
     assert outcome.reply.startswith("Done. What changed: added Video: sample.png (0-1s)")
     assert outcome.ready_to_export
 
@@ -105,9 +106,9 @@ async def test_dropped_generation_is_recovered_from_the_state_without_resending(
         poll=PollPolicy(first_s=0.05), recovery_first_s=0.2, recovery_every_s=0.5, recovery_max_unchanged=60
     )
     async with NemoService.open(local_settings, tuning=tuning) as svc:
-        sid = (await svc.upload([str(sample_png)])).session_id
+        sid = (await svc.uploads.upload([str(sample_png)])).session_id
         local_backend.faults.add("run_sse", "drop_after", after)
-        outcome = await svc.send_instruction(ANIMATE)
+        outcome = await svc.turns.send(ANIMATE)
     assert outcome.notice is not None
     assert "connection dropped" in outcome.notice
     assert outcome.ready_to_export
@@ -115,9 +116,9 @@ async def test_dropped_generation_is_recovered_from_the_state_without_resending(
 
 
 async def test_state_after_generation(service: NemoService, sample_png: Path) -> None:
-    await service.upload([str(sample_png)])
-    await service.send_instruction(ANIMATE)
-    state = await service.get_state()
+    await service.uploads.upload([str(sample_png)])
+    await service.turns.send(ANIMATE)
+    state = await service.state()
     assert state.ready_to_export
     assert [t.kind for t in state.tracks] == ["video"]
     assert [m.kind for m in state.media] == ["image", "video"]
@@ -133,19 +134,19 @@ async def test_twenty_concurrent_calls_across_five_sessions_stay_apart(
 ) -> None:
     import asyncio
 
-    await asyncio.gather(*(service.get_credits() for _ in range(5)))  # five first calls, one token
-    sessions = [await service.new_session() for _ in range(5)]
+    await asyncio.gather(*(service.credits() for _ in range(5)))  # five first calls, one token
+    sessions = [await service.workspace.new_session() for _ in range(5)]
 
     async def one(i: int) -> tuple[str, str]:
         sid = sessions[i % 5]
         kind = i % 4
         if kind == 0:
-            return sid, (await service.upload([str(sample_png)], sid)).session_id
+            return sid, (await service.uploads.upload([str(sample_png)], sid)).session_id
         if kind == 1:
-            return sid, (await service.send_instruction(f"hello {i}", sid)).session_id
+            return sid, (await service.turns.send(f"hello {i}", sid)).session_id
         if kind == 2:
-            return sid, (await service.get_state(sid)).session_id
-        await service.get_credits()
+            return sid, (await service.state(sid)).session_id
+        await service.credits()
         return sid, sid
 
     results = await asyncio.gather(*(one(i) for i in range(20)))
@@ -170,9 +171,9 @@ async def test_injected_client_is_used_and_left_open_and_a_failed_claim_is_not_r
 
     async with httpx.AsyncClient(event_hooks={"request": [seen]}) as http:
         async with NemoService.open(local_settings, http=http, tuning=FAST) as svc:
-            await svc.upload([str(sample_png)])
-            first = await svc.get_state()
-            second = await svc.get_state()
+            await svc.uploads.upload([str(sample_png)])
+            first = await svc.state()
+            second = await svc.state()
         assert not http.is_closed
     assert first.web_url == second.web_url == "https://nemovideo.com/workspace"
     assert paths.count("/api/auth/claim-token") == 1

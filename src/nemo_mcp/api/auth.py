@@ -1,28 +1,37 @@
-"""Who we are to the API: the client id (created once, reused) and the token cache (mode 0600).
+"""Who we are to the API: the client id (created once, reused), the token cache (mode 0600), and the
+`Authenticator` that finds, fetches and renews the token.
 
 Tokens are rate limited per client id (1 per 7 days), so the cache matters: a restarted process reuses
-the cached token until it expires or the API refuses it. The cache is keyed by API URL. The token is
-never logged and stays out of every repr.
+the cached token until it expires or the API refuses it. The cache is keyed by the backend's scope. The
+token is never logged and stays out of every repr.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
-import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
+
+from nemo_mcp.api.headers import attribution_headers
+from nemo_mcp.api.http import DEFAULT_TIMEOUT, Who, error_for, network_error, read_answer
+from nemo_mcp.api.wire import TokenGrant, parse
 from nemo_mcp.config import MAX_CLIENT_ID_LENGTH, Settings
-from nemo_mcp.errors import ConfigError
+from nemo_mcp.errors import ConfigError, RateLimitedError, TokenExpiredError
+from nemo_mcp.files import write_private
 
 logger = logging.getLogger(__name__)
 
 # Refresh a little before the stated expiry so a call never starts with a token about to lapse.
 EXPIRY_MARGIN = timedelta(minutes=5)
+# A token without a stated expiry is treated as valid for the documented 7 days.
+DEFAULT_TOKEN_LIFETIME = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -37,30 +46,6 @@ class Credential:
         if self.expires_at is None:
             return True
         return (now or datetime.now(UTC)) + EXPIRY_MARGIN < self.expires_at
-
-
-def ensure_private_dir(path: Path) -> None:
-    """Create `path` (mode 0700) and make sure it is not writable by others."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with contextlib.suppress(OSError):
-        mode = path.stat().st_mode & 0o777
-        if mode & 0o022:
-            path.chmod(mode & ~0o022)
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write atomically with mode 0600: a reader never sees half a file, and nobody else can read it."""
-    ensure_private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        tmp.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def load_client_id(settings: Settings) -> str:
@@ -139,3 +124,115 @@ class TokenCache:
             logger.warning("ignoring an unreadable token cache at %s", self._path)
             return {}
         return data if isinstance(data, dict) else {}
+
+
+class Authenticator:
+    """The token of one backend: given (`NEMO_TOKEN`), cached, or fetched anonymously and renewed.
+
+    `platform` is read for every token request, so the MCP client's name counts once it is known.
+    """
+
+    def __init__(self, http: httpx.AsyncClient, settings: Settings, platform: str) -> None:
+        self._http = http
+        self._settings = settings
+        self.platform = platform
+        self._cache = TokenCache(settings.token_cache_file)
+        self.credential: Credential | None = (
+            Credential(settings.token, anonymous=False) if settings.token else None
+        )
+        self._client_id: str | None = None
+        self._lock = asyncio.Lock()
+        self.token_requests = 0
+
+    @property
+    def _api(self) -> str:
+        return self._settings.api_url.rstrip("/")
+
+    def who(self) -> Who:
+        credential = self.credential
+        user = credential.user_id if credential else None
+        anonymous = credential is None or credential.anonymous or (user or "").startswith("anon_")
+        return Who(self._settings.web_url.rstrip("/"), user, anonymous)
+
+    def remember_user(self, user_id: str | None) -> None:
+        """Sessions and states name the user; keep it for the registration link."""
+        c = self.credential
+        if user_id and c and c.user_id != user_id:
+            self.credential = Credential(c.token, user_id, c.expires_at, c.anonymous)
+
+    async def ensure(self) -> Credential:
+        credential = self.credential
+        if credential is not None and (not credential.anonymous or credential.usable()):
+            return credential
+        async with self._lock:
+            if self.credential is not None and self.credential.usable():
+                return self.credential
+            client_id = self._load_client_id()
+            cached = self._cache.load(self._settings.scope, client_id)
+            if cached is not None:
+                logger.debug("using the cached anonymous token")
+                self.credential = cached
+                return cached
+            self.credential = await self._new_token(client_id)
+            return self.credential
+
+    async def renew(self, refused: Credential) -> bool:
+        """The API refused `refused`: get a new anonymous token (once per refusal). False if impossible."""
+        if not refused.anonymous:
+            return False
+        async with self._lock:
+            if self.credential is not None and self.credential.token != refused.token:
+                return True  # another call already renewed it
+            client_id = self._load_client_id()
+            self._cache.forget(self._settings.scope)
+            logger.info("the API refused the token; requesting a new anonymous token")
+            self.credential = await self._new_token(client_id)
+            return True
+
+    async def rate_limit_wait(self) -> None:
+        wait = self._settings.rate_limit_wait_seconds
+        logger.info("rate limited by the API; retrying once in %.0f s", wait)
+        await asyncio.sleep(wait)
+
+    def _load_client_id(self) -> str:
+        self._client_id = self._client_id or load_client_id(self._settings)
+        return self._client_id
+
+    async def _new_token(self, client_id: str) -> Credential:
+        headers = {**attribution_headers(self.platform), "X-Client-Id": client_id}
+        for attempt in (1, 2):
+            self.token_requests += 1
+            try:
+                response = await self._http.post(
+                    f"{self._api}/api/auth/anonymous-token", headers=headers, timeout=DEFAULT_TIMEOUT
+                )
+            except httpx.HTTPError as exc:
+                raise network_error(exc, self._api) from None
+            data, failure = read_answer(response)
+            if failure is None:
+                return self._granted(client_id, parse(TokenGrant, data, "token"))
+            error = error_for(failure, self.who(), token_call=True)
+            if isinstance(error, RateLimitedError) and attempt == 1:
+                await self.rate_limit_wait()
+                continue
+            if isinstance(error, TokenExpiredError):
+                raise TokenExpiredError(
+                    "The NemoVideo API refused to issue an anonymous token.",
+                    status=error.status,
+                    code=error.code,
+                    hint="Set NEMO_TOKEN to a token from your NemoVideo account.",
+                )
+            raise error
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _granted(self, client_id: str, grant: TokenGrant) -> Credential:
+        expires: datetime | None = grant.expires_at or datetime.now(UTC) + DEFAULT_TOKEN_LIFETIME
+        credential = Credential(grant.token, grant.user_id, expires, anonymous=True)
+        if not credential.usable():
+            # A brand-new token that already looks expired means the clocks disagree. Asking again
+            # would burn the per-client limit; use it until the API itself refuses it.
+            logger.info("the new token's expiry is near or past by this clock; using it until refused")
+            credential = Credential(grant.token, grant.user_id, None, anonymous=True)
+        self._cache.save(self._settings.scope, client_id, credential)
+        logger.info("got a new anonymous token")
+        return credential

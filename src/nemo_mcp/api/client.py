@@ -10,18 +10,17 @@ Retries are decided here, in `_call`, and nowhere else:
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import ExitStack, asynccontextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from nemo_mcp.api.auth import Credential, TokenCache, load_client_id
+from nemo_mcp.api.auth import Authenticator, Credential
+from nemo_mcp.api.events import SseEvent
 from nemo_mcp.api.headers import attribution_headers, platform_for
 from nemo_mcp.api.http import (
     DEFAULT_TIMEOUT,
@@ -33,14 +32,14 @@ from nemo_mcp.api.http import (
     network_error,
     read_answer,
 )
-from nemo_mcp.api.sse import SseDecoder, SseEvent, decode_event
+from nemo_mcp.api.stream import events as stream_events
+from nemo_mcp.api.stream import refusal
 from nemo_mcp.api.wire import (
     ClaimToken,
     Credits,
     RenderStatus,
     SessionInfo,
     StateAnswer,
-    TokenGrant,
     UploadAnswer,
     parse,
     parse_render,
@@ -52,21 +51,24 @@ from nemo_mcp.errors import (
     ConfigError,
     NemoError,
     RateLimitedError,
-    StreamLostError,
+    StreamDroppedError,
     TokenExpiredError,
 )
 
 logger = logging.getLogger(__name__)
 
 APP_NAME = "nemo_agent"
-# A token without a stated expiry is treated as valid for the documented 7 days.
-DEFAULT_TOKEN_LIFETIME = timedelta(days=7)
 
 FilePart = tuple[Path, str, str]  # path, filename to send, MIME type
+# What NemoClient is given: the service opens one with `open_http_client`, tests may pass their own.
+HttpClient = httpx.AsyncClient
 
 
-class StreamDroppedError(StreamLostError):
-    """The SSE connection broke after the message was accepted: never re-send, poll the state instead."""
+@asynccontextmanager
+async def open_http_client() -> AsyncIterator[HttpClient]:
+    """An HTTP client with the default timeouts, closed when the block ends."""
+    async with httpx.AsyncClient(timeout=DEFAULT_TIMEOUT) as http:
+        yield http
 
 
 class NemoClient:
@@ -75,24 +77,17 @@ class NemoClient:
     def __init__(
         self, http: httpx.AsyncClient, settings: Settings, *, client_name: str | None = None
     ) -> None:
-        self._http = http
-        self._settings = settings
-        self._api = settings.api_url.rstrip("/")
-        self._platform = platform_for(settings.skill_source, client_name)
-        self._cache = TokenCache(settings.token_cache_file)
-        self._credential: Credential | None = (
-            Credential(settings.token, anonymous=False) if settings.token else None
-        )
         if settings.token and not _header_safe(settings.token):
             raise ConfigError(
                 "NEMO_TOKEN contains characters that cannot be sent in a header; check its value."
             )
-        self._client_id: str | None = None
-        self._auth_lock = asyncio.Lock()
-        self.token_requests = 0
+        self._http = http
+        self._settings = settings
+        self._api = settings.api_url.rstrip("/")
+        self._auth = Authenticator(http, settings, platform_for(settings.skill_source, client_name))
 
     def __repr__(self) -> str:
-        return f"NemoClient(api_url={self._api!r}, platform={self._platform!r})"
+        return f"NemoClient(api_url={self._api!r}, platform={self.platform!r})"
 
     # --- identity ------------------------------------------------------------------------------------
 
@@ -107,117 +102,39 @@ class NemoClient:
 
     @property
     def platform(self) -> str:
-        return self._platform
+        return self._auth.platform
 
     def set_client_name(self, client_name: str | None) -> None:
-        self._platform = platform_for(self._settings.skill_source, client_name)
+        self._auth.platform = platform_for(self._settings.skill_source, client_name)
 
     @property
     def user_id(self) -> str | None:
-        return self._credential.user_id if self._credential else None
-
-    def remember_user(self, user_id: str | None) -> None:
-        """Sessions and states name the user; keep it for the registration link."""
-        if user_id and self._credential and self._credential.user_id != user_id:
-            c = self._credential
-            self._credential = Credential(c.token, user_id, c.expires_at, c.anonymous)
+        return self.who().user_id
 
     @property
     def anonymous(self) -> bool:
-        if self._credential is None:
-            return True
-        if not self._credential.anonymous:
-            return (self._credential.user_id or "").startswith("anon_")
-        return True
+        return self.who().anonymous
+
+    @property
+    def token_requests(self) -> int:
+        """How many anonymous tokens this client asked for (tests: the cache works)."""
+        return self._auth.token_requests
 
     def who(self) -> Who:
-        return Who(self._settings.web_url.rstrip("/"), self.user_id, self.anonymous)
+        return self._auth.who()
 
     def redact(self, text: str) -> str:
         """Remove the token from text that came from outside (e.g. a backend error message)."""
-        if self._credential and self._credential.token:
-            text = text.replace(self._credential.token, "***")
+        credential = self._auth.credential
+        if credential and credential.token:
+            text = text.replace(credential.token, "***")
         return text
 
-    # --- auth -----------------------------------------------------------------------------------------
-
     async def ensure_token(self) -> Credential:
-        credential = self._credential
-        if credential is not None and (not credential.anonymous or credential.usable()):
-            return credential
-        async with self._auth_lock:
-            if self._credential is not None and self._credential.usable():
-                return self._credential
-            client_id = self._client_id or load_client_id(self._settings)
-            self._client_id = client_id
-            cached = self._cache.load(self.scope, client_id)
-            if cached is not None:
-                logger.debug("using the cached anonymous token")
-                self._credential = cached
-                return cached
-            self._credential = await self._new_token(client_id)
-            return self._credential
-
-    async def _renew(self, refused: Credential) -> bool:
-        """The API refused `refused`: get a new anonymous token (once per refusal). False if impossible."""
-        if not refused.anonymous:
-            return False
-        async with self._auth_lock:
-            if self._credential is not None and self._credential.token != refused.token:
-                return True  # another call already renewed it
-            client_id = self._client_id or load_client_id(self._settings)
-            self._client_id = client_id
-            self._cache.forget(self.scope)
-            logger.info("the API refused the token; requesting a new anonymous token")
-            self._credential = await self._new_token(client_id)
-            return True
-
-    async def _new_token(self, client_id: str) -> Credential:
-        headers = {**attribution_headers(self._platform), "X-Client-Id": client_id}
-        for attempt in (1, 2):
-            self.token_requests += 1
-            try:
-                response = await self._http.post(
-                    f"{self._api}/api/auth/anonymous-token", headers=headers, timeout=DEFAULT_TIMEOUT
-                )
-            except httpx.HTTPError as exc:
-                raise network_error(exc, self._api) from None
-            data, failure = read_answer(response)
-            if failure is None:
-                grant = parse(TokenGrant, data, "token")
-                expires: datetime | None = grant.expires_at or datetime.now(UTC) + DEFAULT_TOKEN_LIFETIME
-                credential = Credential(grant.token, grant.user_id, expires, anonymous=True)
-                if not credential.usable():
-                    # A brand-new token that already looks expired means the clocks disagree. Asking again
-                    # would burn the per-client limit; use it until the API itself refuses it.
-                    logger.info(
-                        "the new token's expiry is near or past by this clock; using it until refused"
-                    )
-                    credential = Credential(grant.token, grant.user_id, None, anonymous=True)
-                self._cache.save(self.scope, client_id, credential)
-                logger.info("got a new anonymous token")
-                return credential
-            error = error_for(failure, self.who(), token_call=True)
-            if isinstance(error, RateLimitedError) and attempt == 1:
-                await self._rate_limit_wait()
-                continue
-            if isinstance(error, TokenExpiredError):
-                raise TokenExpiredError(
-                    "The NemoVideo API refused to issue an anonymous token.",
-                    status=error.status,
-                    code=error.code,
-                    hint="Set NEMO_TOKEN to a token from your NemoVideo account.",
-                )
-            raise error
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _rate_limit_wait(self) -> None:
-        wait = self._settings.rate_limit_wait_seconds
-        logger.info("rate limited by the API; retrying once in %.0f s", wait)
-        await asyncio.sleep(wait)
+        return await self._auth.ensure()
 
     def _headers(self, credential: Credential | None, extra: dict[str, str] | None = None) -> dict[str, str]:
-        headers = attribution_headers(self._platform)
+        headers = attribution_headers(self.platform)
         if credential is not None:
             headers["Authorization"] = f"Bearer {credential.token}"
         if extra:
@@ -279,7 +196,7 @@ class NemoClient:
             error = error_for(failure, self.who())
             if isinstance(error, TokenExpiredError) and not renewed:
                 renewed = True
-                if await self._renew(credential):
+                if await self._auth.renew(credential):
                     continue
                 raise TokenExpiredError(
                     "NEMO_TOKEN was refused by the NemoVideo API.",
@@ -289,7 +206,7 @@ class NemoClient:
                 )
             if isinstance(error, RateLimitedError) and not waited:
                 waited = True
-                await self._rate_limit_wait()
+                await self._auth.rate_limit_wait()
                 continue
             logger.debug("%s %s failed: %s", method, path, type(error).__name__)
             raise error
@@ -303,7 +220,7 @@ class NemoClient:
             json={"task_name": task_name, "language": language},
         )
         info = parse(SessionInfo, data, "session")
-        self.remember_user(info.user_id)
+        self._auth.remember_user(info.user_id)
         return info
 
     async def upload_files(self, session_id: str, files: Sequence[FilePart]) -> UploadAnswer:
@@ -399,9 +316,9 @@ class NemoClient:
                 async with self._http.stream(
                     "POST", f"{self._api}/run_sse", json=body, headers=headers, timeout=SSE_TIMEOUT
                 ) as response:
-                    failure = await _stream_failure(response)
+                    failure = await refusal(response)
                     if failure is None:
-                        events = _events(response, self._api)
+                        events = stream_events(response, self._api)
                         try:
                             yield events
                         finally:
@@ -418,36 +335,9 @@ class NemoClient:
             error = error_for(failure, self.who())
             if isinstance(error, TokenExpiredError) and not renewed:
                 renewed = True
-                if await self._renew(credential):
+                if await self._auth.renew(credential):
                     continue  # refused before the backend took it: sending again is safe
             raise error
-
-
-async def _stream_failure(response: httpx.Response) -> Failure | None:
-    """A refused stream answers with an error status or a JSON envelope instead of events."""
-    content_type = response.headers.get("content-type", "")
-    if response.status_code < 400 and "json" not in content_type:
-        return None
-    await response.aread()
-    _, failure = read_answer(response)
-    return failure
-
-
-async def _events(response: httpx.Response, api_url: str) -> AsyncGenerator[SseEvent, None]:
-    decoder = SseDecoder()
-    try:
-        async for chunk in response.aiter_bytes():
-            for data in decoder.feed(chunk):
-                for event in decode_event(data):
-                    yield event
-    except httpx.HTTPError as exc:
-        logger.info("the event stream broke: %s", type(exc).__name__)
-        raise StreamDroppedError(
-            f"The connection to the NemoVideo API at {api_url} dropped while it was working."
-        ) from None
-    for data in decoder.flush():
-        for event in decode_event(data):
-            yield event
 
 
 def _header_safe(value: str) -> bool:

@@ -105,15 +105,15 @@ async def animate_file(
     """Upload `image` into a new session, send `instruction`, export the clip; move it to `output` if given."""
     async with _backend(settings, local) as active, NemoService.open(active) as service:
         # A fresh session each run: an earlier run's clip must not become part of this one.
-        uploaded = await service.upload([image], await service.new_session(), progress)
-        turn = await service.send_instruction(instruction, uploaded.session_id, progress)
+        uploaded = await service.uploads.upload([image], await service.workspace.new_session(), progress)
+        turn = await service.turns.send(instruction, uploaded.session_id, progress)
         if not turn.ready_to_export:
             raise InputError(
                 f"The video agent did not make a clip: {turn.reply}".strip(),
                 hint='Try a clearer instruction, e.g. "animate this image into a 5-second video clip".',
             )
         out_dir = output.parent if output is not None else None
-        exported = await service.export(turn.session_id, out_dir, progress)
+        exported = await service.exports.export(turn.session_id, out_dir, progress)
     if output is not None:
         exported = await anyio.to_thread.run_sync(_place, exported, output)
     return turn, exported
@@ -224,7 +224,7 @@ def run_credits(args: argparse.Namespace, settings: Settings) -> int:
             _backend(settings, settings.backend == "local") as active,
             NemoService.open(active) as service,
         ):
-            return CreditsResult.from_view(await service.get_credits()).message
+            return CreditsResult.from_view(await service.credits()).message
 
     print(anyio.run(credits))
     return 0
@@ -236,7 +236,7 @@ def run_state(args: argparse.Namespace, settings: Settings) -> int:
             _backend(settings, settings.backend == "local") as active,
             NemoService.open(active) as service,
         ):
-            view = await service.get_state(args.session)
+            view = await service.state(args.session)
         lines = [view.timeline, f"ready to export: {'yes' if view.ready_to_export else 'no'}"]
         lines += [f"media: {item.name} ({item.kind})" for item in view.media]
         if view.web_url:

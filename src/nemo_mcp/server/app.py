@@ -91,7 +91,7 @@ async def session_state(session_id: str, ctx: Ctx) -> str:
     """A session's timeline, media and readiness to export, as JSON."""
     state = ctx.request_context.lifespan_context
     try:
-        view = await state.service.get_state(session_id)
+        view = await state.service.state(session_id)
     except NemoError as exc:
         raise ResourceError(str(exc)) from None
     return view.model_dump_json(indent=2)

@@ -25,7 +25,7 @@ import anyio
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from nemo_mcp.errors import NemoError
+from nemo_mcp.errors import JobCancelledError, JobCrashedError, NemoError
 from nemo_mcp.service.models import ProgressUpdate
 
 log = logging.getLogger(__name__)
@@ -41,16 +41,6 @@ TICK_SECONDS = 10.0
 WAITER_BUFFER = 32
 
 ProgressListener = Callable[[ProgressUpdate], Awaitable[None]]
-
-
-class JobCrashedError(NemoError):
-    """The work failed with an error that was not a NemoError: a bug. Details are in the server log."""
-
-    default_hint = "This is a bug in nemo-mcp; the server log on stderr has the details."
-
-
-class JobCancelledError(NemoError):
-    default_hint = "Nothing is running for this session now; call the tool again to start over."
 
 
 def format_duration(seconds: float) -> str:

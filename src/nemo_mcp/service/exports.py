@@ -1,24 +1,24 @@
 """Exports: render a session's draft to MP4 and download it, resuming a render a previous process left.
 
-A second call for the same session while a render runs joins it instead of starting another.
-A cancelled caller stops waiting; the render goes on (and can be collected by another call).
+The render's id is on disk (`renders.RenderHandleStore`) from before it is submitted until its file is
+delivered, so every later call for the session (this process or the next) resumes the same render
+instead of starting another. Calls run in the caller's task: the server runs each export as one job
+(`server/jobs.py`), which is where a second call joins a running one and where cancelling stops waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
 
+from nemo_mcp.api.wire import RenderStatus
 from nemo_mcp.errors import (
     ApiError,
     ExportBlockedError,
     InputError,
-    NemoError,
     RateLimitedError,
     RenderFailedError,
     SessionGoneError,
@@ -27,8 +27,10 @@ from nemo_mcp.errors import (
 from nemo_mcp.service import renders
 from nemo_mcp.service.media import probe_mp4
 from nemo_mcp.service.models import ExportOutcome
-from nemo_mcp.service.session_store import SessionRecord
-from nemo_mcp.service.sessions import Progress, ProgressSink, Workspace, size_text
+from nemo_mcp.service.progress import ProgressReporter, ProgressSink
+from nemo_mcp.service.session_store import KnownSession
+from nemo_mcp.service.sessions import Workspace
+from nemo_mcp.service.text import format_size
 from nemo_mcp.service.timeline import ready_for_export
 
 logger = logging.getLogger(__name__)
@@ -38,22 +40,14 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 class Exports:
-    """The renders of one `NemoService`: the handles on disk, the ones running here, the ones cancelled."""
+    """The renders of one service: the handles on disk, one submit at a time per session."""
 
     def __init__(self, ws: Workspace) -> None:
         self._ws = ws
-        self.jobs = renders.JobStore(ws.settings.jobs_dir)
-        self._running: dict[str, tuple[asyncio.Task[ExportOutcome], Progress]] = {}
-        self._cancelled: set[str] = set()
-
-    async def stop(self) -> None:
-        """Stop waiting for renders; their handles stay on disk so the next process resumes them."""
-        tasks = [task for task, _ in self._running.values() if not task.done()]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        self.handles = renders.RenderHandleStore(ws.settings.render_handles_dir)
+        # Held from "is a render stored?" until the new one's handle is on disk: two calls at once never
+        # both submit. Released before polling, so a second call resumes the same render.
+        self._submitting: dict[str, asyncio.Lock] = {}
 
     async def export(
         self,
@@ -63,84 +57,84 @@ class Exports:
     ) -> ExportOutcome:
         """Render the draft to MP4 and download it. Resumes a render whose id was stored on disk.
 
-        A second call for the same session while a render runs joins it instead of starting another.
-        A cancelled caller stops waiting; the render goes on (and can be collected by another call).
+        Two calls for the same session share one render: the second resumes the first one's handle.
         """
-        record = await self._ws.resolve(session_id, create=False)
-        folder = _writable_folder(output_dir) if output_dir is not None else None
-        running = self._running.get(record.session_id)
-        if running is not None and not running[0].done():
-            running[1].attach(progress)
-            return await asyncio.shield(running[0])
-        report = self._ws.progress(progress)
-        task = asyncio.create_task(self._export(record, folder, report))
-        self._running[record.session_id] = (task, report)
-        task.add_done_callback(_retrieve)
-        return await asyncio.shield(task)
-
-    async def _export(self, record: SessionRecord, folder: Path | None, report: Progress) -> ExportOutcome:
         ws = self._ws
-        client = ws.client
+        record = await ws.resolve(session_id, create=False)
+        folder = _writable_folder(output_dir) if output_dir is not None else None
+        report = ws.reporter(progress)
+        handle, resumed = await self._handle(record, folder, report)
+        try:
+            status = await self._wait(handle, report, resumed=resumed)
+        except ApiError as exc:
+            if not (resumed and _render_gone(exc)):
+                raise
+            logger.info(
+                "the stored render %s cannot be polled (%s); starting a new one", handle.render_id, exc.status
+            )
+            self.handles.remove(handle.render_id)
+            handle, _ = await self._handle(record, folder, report)
+            status = await self._wait(handle, report, resumed=False)
+        return await self._deliver(record, handle, status, folder, report)
 
-        async def on_poll(message: str, fraction: float | None) -> None:
-            if handle is not None and handle.render_id in self._cancelled:
-                raise RenderFailedError(
-                    "The export was cancelled.", hint="Call export again to start a new one."
-                )
-            await report(message, None if fraction is None else 0.1 + 0.8 * fraction)
+    async def _handle(
+        self, record: KnownSession, folder: Path | None, report: ProgressReporter
+    ) -> tuple[renders.RenderHandle, bool]:
+        """The session's stored render (resumed: True), else a newly submitted one."""
+        async with self._submitting.setdefault(record.session_id, asyncio.Lock()):
+            handle = self.handles.find(record.session_id, self._ws.client.scope)
+            if handle is not None:
+                await report("resuming the export started earlier", 0.05)
+                return handle, True
+            return await self._submit(record, folder, report), False
 
-        handle = self.jobs.find(record.session_id, client.scope)
-        status = None
-        if handle is not None:
-            await report("resuming the export started earlier", 0.05)
-            try:
-                status = await renders.wait(client, handle, ws.tuning.poll, on_poll)
-            except renders.RenderStillRunningError:
-                raise
-            except RenderFailedError:
-                self.jobs.remove(handle.render_id)
-                raise
-            except ApiError as exc:
-                if not _render_gone(exc):
-                    raise
-                logger.info(
-                    "the stored render %s cannot be polled (%s); starting a new one",
-                    handle.render_id,
-                    exc.status,
-                )
-                self.jobs.remove(handle.render_id)
-                handle = None
-        if handle is None or status is None:
-            target = folder or _writable_folder(ws.settings.output_dir)
-            snapshot = await ws.snapshot(record)
-            if snapshot.draft is None or not ready_for_export(snapshot.draft):
-                raise InputError(
-                    NOTHING_TO_EXPORT,
-                    hint="Send an instruction such as 'animate this image into a 5-second video clip' first.",
-                )
-            await report("starting the export", 0.05)
-            try:
-                handle = await renders.submit(client, self.jobs, record.session_id, snapshot.draft, target)
-            except SessionGoneError:
-                raise await ws.session_gone(record) from None
-            try:
-                status = await renders.wait(client, handle, ws.tuning.poll, on_poll)
-            except renders.RenderStillRunningError:
-                raise
-            except NemoError:
-                self.jobs.remove(handle.render_id)
-                raise
+    async def _submit(
+        self, record: KnownSession, folder: Path | None, report: ProgressReporter
+    ) -> renders.RenderHandle:
+        ws = self._ws
+        target = folder or _writable_folder(ws.settings.output_dir)
+        snapshot = await ws.snapshot(record)
+        if snapshot.draft is None or not ready_for_export(snapshot.draft):
+            raise InputError(
+                NOTHING_TO_EXPORT,
+                hint="Send an instruction such as 'animate this image into a 5-second video clip' first.",
+            )
+        await report("starting the export", 0.05)
+        try:
+            return await renders.submit(ws.client, self.handles, record.session_id, snapshot.draft, target)
+        except SessionGoneError:
+            raise await ws.session_gone(record) from None
+
+    async def _wait(
+        self, handle: renders.RenderHandle, report: ProgressReporter, *, resumed: bool
+    ) -> RenderStatus:
+        """Poll until delivered. A failed render's handle goes; so does a new one's the API refuses."""
+        try:
+            return await renders.wait(self._ws.client, handle, self._ws.tuning.poll, report.span(0.1, 0.9))
+        except RenderFailedError:
+            self.handles.remove(handle.render_id)
+            raise
+        except ApiError:
+            if not resumed:
+                self.handles.remove(handle.render_id)
+            raise
+
+    async def _deliver(
+        self,
+        record: KnownSession,
+        handle: renders.RenderHandle,
+        status: RenderStatus,
+        folder: Path | None,
+        report: ProgressReporter,
+    ) -> ExportOutcome:
         target = folder or _writable_folder(Path(handle.output_dir))
-        dest = (
-            target
-            / f"nemo-{_SAFE_NAME.sub('', record.session_id)[:24]}-{handle.render_id.removeprefix('render_')[:12]}.mp4"
-        )
+        render_part = handle.render_id.removeprefix("render_")[:12]
+        dest = target / f"nemo-{_SAFE_NAME.sub('', record.session_id)[:24]}-{render_part}.mp4"
         await report("downloading the video", 0.92)
-        size = await renders.download(client, handle, status, dest)
-        self.jobs.remove(handle.render_id)
-        self._cancelled.discard(handle.render_id)
+        size = await renders.download(self._ws.client, handle, status, dest)
+        self.handles.remove(handle.render_id)
         facts = probe_mp4(dest)
-        await report(f"saved {dest.name} ({size_text(size)})", 1.0)
+        await report(f"saved {dest.name} ({format_size(size)})", 1.0)
         url = status.output_url if status.output_url and "://" in status.output_url else None
         return ExportOutcome(
             session_id=record.session_id,
@@ -154,19 +148,17 @@ class Exports:
         )
 
     async def cancel(self, session_id: str | None = None) -> bool:
-        """Cancel the running render of the session, if any. True when one was cancelled."""
+        """Ask the backend to cancel the session's stored render, if any. True when there was one."""
         record = await self._ws.resolve(session_id, create=False)
-        handle = self.jobs.find(record.session_id, self._ws.client.scope)
+        handle = self.handles.find(record.session_id, self._ws.client.scope)
         if handle is None:
             return False
-        self._cancelled.add(handle.render_id)
         try:
             await self._ws.client.cancel_render(handle.render_id)
         except ApiError as exc:
             if exc.status not in (404, 409, 410):
-                self._cancelled.discard(handle.render_id)
                 raise
-        self.jobs.remove(handle.render_id)
+        self.handles.remove(handle.render_id)
         return True
 
 
@@ -175,12 +167,6 @@ def _render_gone(exc: ApiError) -> bool:
     if isinstance(exc, (TokenExpiredError, ExportBlockedError, RateLimitedError)) or exc.status is None:
         return False
     return 400 <= exc.status < 500 and exc.status != 408
-
-
-def _retrieve(task: asyncio.Task[Any]) -> None:
-    """Read a background export's outcome so a caller that stopped waiting leaves no unhandled error."""
-    if not task.cancelled() and task.exception() is not None:
-        logger.debug("a background export ended with %s", type(task.exception()).__name__)
 
 
 def _writable_folder(path: Path) -> Path:

@@ -1,8 +1,8 @@
-"""Render (export) jobs: submit, remember, poll with backoff, download atomically (contract §5).
+"""Renders on the backend: submit, remember, poll with backoff, download atomically (contract §5).
 
-The id of a running render is written to `jobs_dir` before it is submitted, so a process that dies
-while it runs leaves a handle a new process resumes instead of starting another (the job lives on
-the server and would otherwise be orphaned). The handle is removed once the file is delivered.
+The id of a running render is written to `render_handles_dir` before it is submitted, so a process that
+dies while it runs leaves a handle a new process resumes instead of starting another (the render lives on
+the backend and would otherwise be orphaned). The handle is removed once the file is delivered.
 """
 
 from __future__ import annotations
@@ -14,24 +14,27 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from nemo_mcp.api.auth import write_private
 from nemo_mcp.api.client import NemoClient
 from nemo_mcp.api.http import RETRYABLE_STATUSES
 from nemo_mcp.api.wire import RenderStatus
 from nemo_mcp.errors import (
     ApiError,
     ConnectionFailedError,
+    ExportBlockedError,
     NemoError,
+    NoCreditsError,
     RateLimitedError,
     RenderFailedError,
+    RenderStillRunningError,
     SessionGoneError,
     TokenExpiredError,
 )
+from nemo_mcp.files import write_private
+from nemo_mcp.service.progress import ProgressReporter
 
 logger = logging.getLogger(__name__)
 
@@ -62,19 +65,15 @@ class RenderHandle:
     created_at: float
 
 
-class RenderStillRunningError(RenderFailedError):
-    """The wait budget ran out; the render may still finish, and its handle stays on disk."""
-
-
 def new_render_id() -> str:
     return f"render_{uuid.uuid4().hex}"
 
 
-class JobStore:
-    """One JSON file per running render in `jobs_dir`."""
+class RenderHandleStore:
+    """One JSON file per running render in `render_handles_dir`."""
 
-    def __init__(self, jobs_dir: Path) -> None:
-        self._dir = jobs_dir
+    def __init__(self, folder: Path) -> None:
+        self._dir = folder
 
     def save(self, handle: RenderHandle) -> None:
         try:
@@ -105,15 +104,8 @@ class JobStore:
         return max(found, key=lambda h: h.created_at) if found else None
 
 
-Progress = Callable[[str, float | None], Awaitable[None]]
-
-
-async def _no_progress(message: str, fraction: float | None) -> None:
-    return None
-
-
 async def submit(
-    client: NemoClient, store: JobStore, session_id: str, draft: dict[str, Any], output_dir: Path
+    client: NemoClient, store: RenderHandleStore, session_id: str, draft: dict[str, Any], output_dir: Path
 ) -> RenderHandle:
     """Submit the draft with a fresh id; on a failed submit (or a duplicate id) once more with a new id."""
     last: NemoError | None = None
@@ -131,7 +123,7 @@ async def submit(
             continue
         if status.finished_badly:
             store.remove(handle.render_id)
-            last = RenderFailedError(_failed_text(status))
+            last = RenderFailedError(failed_text(status))
             logger.info("render submit answered %s; attempt %d of 2", status.phase, attempt)
             continue
         if status.render_id and status.render_id != handle.render_id:
@@ -152,13 +144,11 @@ def _submit_retryable(exc: ApiError) -> bool:
     # Auth and rate limits were already handled by the client; the plan, the credits and a lost
     # session will not change by asking again. Anything else (5xx, 409 duplicate id, a body
     # saying no) gets one more try with a new id.
-    from nemo_mcp.errors import ExportBlockedError, NoCreditsError
-
     return not isinstance(exc, (ExportBlockedError, NoCreditsError, SessionGoneError, TokenExpiredError))
 
 
 async def wait(
-    client: NemoClient, handle: RenderHandle, policy: PollPolicy, progress: Progress = _no_progress
+    client: NemoClient, handle: RenderHandle, policy: PollPolicy, report: ProgressReporter
 ) -> RenderStatus:
     """Poll until the render is delivered. Rides out 408/429/5xx and network errors; stops on other 4xx."""
     deadline = time.monotonic() + policy.timeout_s
@@ -174,20 +164,19 @@ async def wait(
             logger.info("render poll: HTTP %s; polling again", exc.status)
         else:
             if status.finished_badly:
-                raise RenderFailedError(_failed_text(status))
+                raise RenderFailedError(failed_text(status))
             if status.delivered:
                 return status
-            await progress(f"rendering {status.progress:.0f}%", status.progress / 100)
+            await report(f"rendering {status.progress:.0f}%", status.progress / 100)
         if time.monotonic() + interval > deadline:
             raise RenderStillRunningError(
-                f"The export did not finish within {policy.timeout_s / 60:.0f} minutes.",
-                hint="It may still finish: call export again to pick it up.",
+                f"The export did not finish within {policy.timeout_s / 60:.0f} minutes."
             )
         await asyncio.sleep(interval)
         interval = min(interval * policy.factor, policy.max_s)
 
 
-def _failed_text(status: RenderStatus) -> str:
+def failed_text(status: RenderStatus) -> str:
     if status.phase == "cancelled" or "cancel" in (status.error or "").lower():
         return "The export was cancelled."
     reason = (status.error or "").rstrip(". ")

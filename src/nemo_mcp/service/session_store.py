@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from nemo_mcp.api.auth import write_private
+from nemo_mcp.files import write_private
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ MAX_SESSIONS_KEPT = 200
 
 
 @dataclass(frozen=True)
-class SessionRecord:
+class KnownSession:
     session_id: str
     task_id: str | None
     user_id: str | None
@@ -34,16 +34,16 @@ class SessionRegistry:
     def __init__(self, path: Path, backend: str) -> None:
         self._path = path
         self._api = backend
-        self._sessions: dict[str, SessionRecord] = {}
+        self._sessions: dict[str, KnownSession] = {}
         self._replaced: dict[str, str] = {}
         self._latest: str | None = None
         self._load()
 
     @property
-    def latest(self) -> SessionRecord | None:
+    def latest(self) -> KnownSession | None:
         return self._sessions.get(self._latest) if self._latest else None
 
-    def get(self, session_id: str) -> SessionRecord | None:
+    def get(self, session_id: str) -> KnownSession | None:
         """The record for `session_id`, following replacements (an old id leads to its new session)."""
         seen: set[str] = set()
         while session_id in self._replaced and session_id not in seen:
@@ -51,7 +51,7 @@ class SessionRegistry:
             session_id = self._replaced[session_id]
         return self._sessions.get(session_id)
 
-    def add(self, record: SessionRecord, *, replaces: str | None = None) -> None:
+    def add(self, record: KnownSession, *, replaces: str | None = None) -> None:
         self._sessions[record.session_id] = record
         if replaces is not None and replaces != record.session_id:
             self._replaced[replaces] = record.session_id
@@ -76,7 +76,7 @@ class SessionRegistry:
             return
         for raw in entry.get("sessions") or []:
             with contextlib.suppress(TypeError, ValueError, KeyError):
-                record = SessionRecord(
+                record = KnownSession(
                     session_id=str(raw["session_id"]),
                     task_id=raw.get("task_id"),
                     user_id=raw.get("user_id"),
@@ -105,7 +105,7 @@ class SessionRegistry:
                 with contextlib.suppress(TypeError, ValueError, KeyError, AttributeError):
                     sid = str(raw["session_id"])
                     if sid not in self._sessions:
-                        self._sessions[sid] = SessionRecord(
+                        self._sessions[sid] = KnownSession(
                             sid,
                             raw.get("task_id"),
                             raw.get("user_id"),
@@ -127,5 +127,5 @@ class SessionRegistry:
             logger.warning("could not save the session list to %s (%s)", self._path, exc.strerror)
 
 
-def new_record(session_id: str, task_id: str | None, user_id: str | None, backend: str) -> SessionRecord:
-    return SessionRecord(session_id, task_id, user_id, backend, time.time())
+def new_record(session_id: str, task_id: str | None, user_id: str | None, backend: str) -> KnownSession:
+    return KnownSession(session_id, task_id, user_id, backend, time.time())

@@ -1,4 +1,4 @@
-"""One turn: send one message, follow the stream to its end, say what changed. Never re-sends it.
+"""One turn: send one instruction, follow the stream to its end, say what changed. Never re-sends it.
 
 A stream that ends without text is a silent completion: the reply describes what changed.
 A dropped stream is followed by state polls; the change is reported, or StreamLostError raised.
@@ -9,46 +9,88 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 
-from nemo_mcp.api.client import StreamDroppedError
-from nemo_mcp.api.sse import (
+from nemo_mcp.api.events import (
     ErrorEvent,
     Heartbeat,
+    SseEvent,
     TextAssembler,
     TextEvent,
     ToolFinished,
     ToolStarted,
-    translate_gui,
 )
 from nemo_mcp.errors import (
     ApiError,
     ConnectionFailedError,
     InputError,
     SessionGoneError,
+    StreamDroppedError,
     StreamLostError,
 )
 from nemo_mcp.service.models import TurnOutcome
-from nemo_mcp.service.session_store import SessionRecord
-from nemo_mcp.service.sessions import Progress, ProgressSink, Snapshot, Workspace, duration_text, language_of
+from nemo_mcp.service.progress import ProgressReporter, ProgressSink
+from nemo_mcp.service.replies import tool_label, tool_message, translate_gui
+from nemo_mcp.service.session_store import KnownSession
+from nemo_mcp.service.sessions import Snapshot, Tuning, Workspace, language_of
+from nemo_mcp.service.text import format_duration
 from nemo_mcp.service.timeline import ready_for_export, summary
 
 logger = logging.getLogger(__name__)
 
 MAX_INSTRUCTION_CHARS = 8000
+# A progress estimate for work of unknown length: elapsed / (elapsed + this) creeps towards 1.
+_TYPICAL_TURN_S = 150.0
 
 
 class _HeartbeatTimeoutError(Exception):
     pass
 
 
-async def send_instruction(
-    ws: Workspace, instruction: str, session_id: str | None = None, progress: ProgressSink | None = None
-) -> TurnOutcome:
-    """Send one message and follow the stream to its end. Never re-sends it.
+class Turns:
+    """Instructions sent to the video agent, one turn at a time, never re-sent."""
 
-    A stream that ends without text is a silent completion: the reply describes what changed.
-    A dropped stream is followed by state polls; the change is reported, or StreamLostError raised.
-    """
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+
+    async def send(
+        self, instruction: str, session_id: str | None = None, progress: ProgressSink | None = None
+    ) -> TurnOutcome:
+        """Send one instruction and follow the stream to its end. Never re-sends it.
+
+        A stream that ends without text is a silent completion: the reply describes what changed.
+        A dropped stream is followed by state polls; the change is reported, or StreamLostError raised.
+        """
+        ws = self._ws
+        text = _checked(instruction)
+        record = await ws.resolve(session_id, create=True, language=language_of(text))
+        report = ws.reporter(progress)
+        before = await ws.snapshot(record)
+        await report("sending the instruction to NemoVideo", 0.01)
+        started = time.monotonic()
+        assembler = TextAssembler()
+        try:
+            await _follow(ws, record, text, _Listener(assembler, report, ws.tuning, started))
+        except SessionGoneError:
+            raise await ws.session_gone(record) from None
+        except StreamDroppedError:
+            return await _recover(ws, record, before, assembler.text, report, started)
+        except _HeartbeatTimeoutError:
+            return await _after_heartbeats_only(ws, record, before, assembler.text)
+        try:
+            after = await ws.snapshot(record)
+        except (ConnectionFailedError, ApiError) as exc:
+            if isinstance(exc, SessionGoneError):
+                raise
+            # The turn went through; only the look afterwards failed. Do not turn success into an error.
+            logger.info("could not read the state after a turn: %s", type(exc).__name__)
+            notice = "The timeline could not be read afterwards: check get_state."
+            return _outcome(ws, record, assembler.text, before, [], notice)
+        return _outcome(ws, record, assembler.text, after, after.changes_since(before), None)
+
+
+def _checked(instruction: str) -> str:
     text = instruction.strip() if isinstance(instruction, str) else ""
     if not text:
         raise InputError("The instruction is empty.", hint="Say what to do, e.g. 'animate this image'.")
@@ -56,97 +98,93 @@ async def send_instruction(
         raise InputError(
             f"The instruction is {len(text)} characters long; keep it under {MAX_INSTRUCTION_CHARS}."
         )
-    record = await ws.resolve(session_id, create=True, language=language_of(text))
-    report = ws.progress(progress)
-    before = await ws.snapshot(record)
-    await report("sending the instruction to NemoVideo", 0.01)
-    started = time.monotonic()
-    assembler = TextAssembler()
-    try:
-        await _follow(ws, record, text, assembler, report, started)
-    except SessionGoneError:
-        raise await ws.session_gone(record) from None
-    except StreamDroppedError:
-        return await _recover(ws, record, before, assembler.text, report, started)
-    except _HeartbeatTimeoutError:
-        after = await ws.snapshot(record)
-        changes = after.changes_since(before)
-        if not changes:
-            raise StreamLostError(
-                f"NemoVideo sent only 'still working' signals for {duration_text(ws.tuning.heartbeat_limit_s)} "
-                "and the session did not change; it probably timed out."
-            ) from None
-        return _outcome(
-            ws, record, assembler.text, after, changes, "The backend went quiet, but the work landed."
-        )
-    try:
-        after = await ws.snapshot(record)
-    except (ConnectionFailedError, ApiError) as exc:
-        if isinstance(exc, SessionGoneError):
-            raise
-        # The turn went through; only the look afterwards failed. Do not turn success into an error.
-        logger.info("could not read the state after a turn: %s", type(exc).__name__)
-        return _outcome(
-            ws,
-            record,
-            assembler.text,
-            before,
-            [],
-            "The timeline could not be read afterwards: check get_state.",
-        )
-    changes = after.changes_since(before)
-    return _outcome(ws, record, assembler.text, after, changes, None)
+    return text
 
 
-async def _follow(
-    ws: Workspace,
-    record: SessionRecord,
-    text: str,
-    assembler: TextAssembler,
-    report: Progress,
-    started: float,
-) -> None:
-    tuning = ws.tuning
-    last_activity = started
-    last_notice = started
+@dataclass
+class _Listener:
+    """What one turn does with each event: collect the reply, report progress, watch the heartbeats."""
+
+    assembler: TextAssembler
+    report: ProgressReporter
+    tuning: Tuning
+    started: float
+    last_activity: float = 0.0
+    last_notice: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.last_activity = self.last_notice = self.started
+
+    def remaining(self) -> float:
+        """Seconds until only-heartbeats means the backend timed out."""
+        return max(self.last_activity + self.tuning.heartbeat_limit_s - time.monotonic(), 0.0)
+
+    async def hear(self, event: SseEvent, redact: Callable[[str], str]) -> None:
+        now = time.monotonic()
+        elapsed = now - self.started
+        estimate = elapsed / (elapsed + _TYPICAL_TURN_S)
+        if isinstance(event, Heartbeat):
+            if now - self.last_notice >= self.tuning.still_working_every_s:
+                self.last_notice = now
+                await self.report(f"still working ({format_duration(elapsed)})", estimate)
+            return
+        self.last_activity = now
+        if isinstance(event, TextEvent):
+            self.assembler.add(event)
+            if not event.partial or len(event.text) > 20:
+                await self.report(_snippet(translate_gui(event.text)), estimate)
+        elif isinstance(event, ToolStarted):
+            self.last_notice = now
+            await self.report(tool_message(event.name), estimate)
+        elif isinstance(event, ToolFinished):
+            await self.report(f"{tool_label(event.name)} finished", estimate)
+        elif isinstance(event, ErrorEvent):
+            raise ApiError(
+                f"NemoVideo reported an error: {redact(event.message)}",
+                hint="The instruction was not sent again. Check get_state, then retry or rephrase it.",
+            )
+
+
+async def _follow(ws: Workspace, record: KnownSession, text: str, listener: _Listener) -> None:
     async with ws.client.run_sse(record.session_id, text) as events:
-        stream = aiter(events)
-        while True:
-            remaining = last_activity + tuning.heartbeat_limit_s - time.monotonic()
-            try:
-                async with asyncio.timeout(max(remaining, 0.0)):
-                    event = await anext(stream)
-            except StopAsyncIteration:
-                return
-            except TimeoutError:
-                raise _HeartbeatTimeoutError from None
-            now = time.monotonic()
-            elapsed = now - started
-            estimate = elapsed / (elapsed + 150.0)
-            if isinstance(event, Heartbeat):
-                if now - last_notice >= tuning.still_working_every_s:
-                    last_notice = now
-                    await report(f"still working ({duration_text(elapsed)})", estimate)
-                continue
-            last_activity = now
-            if isinstance(event, TextEvent):
-                assembler.add(event)
-                if not event.partial or len(event.text) > 20:
-                    await report(_snippet(translate_gui(event.text)), estimate)
-            elif isinstance(event, ToolStarted):
-                last_notice = now
-                await report(_tool_message(event.name), estimate)
-            elif isinstance(event, ToolFinished):
-                await report(f"{_tool_label(event.name)} finished", estimate)
-            elif isinstance(event, ErrorEvent):
-                raise ApiError(
-                    f"NemoVideo reported an error: {ws.client.redact(event.message)}",
-                    hint="The instruction was not sent again. Check get_state, then retry or rephrase it.",
-                )
+        async for event in _until_quiet(events, listener):
+            await listener.hear(event, ws.client.redact)
+
+
+async def _until_quiet(events: AsyncIterator[SseEvent], listener: _Listener) -> AsyncIterator[SseEvent]:
+    """The events, until the stream ends or only heartbeats came for the heartbeat limit."""
+    stream = aiter(events)
+    while True:
+        try:
+            async with asyncio.timeout(listener.remaining()):
+                event = await anext(stream)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise _HeartbeatTimeoutError from None
+        yield event
+
+
+async def _after_heartbeats_only(
+    ws: Workspace, record: KnownSession, before: Snapshot, partial: str
+) -> TurnOutcome:
+    after = await ws.snapshot(record)
+    changes = after.changes_since(before)
+    if not changes:
+        raise StreamLostError(
+            f"NemoVideo sent only 'still working' signals for {format_duration(ws.tuning.heartbeat_limit_s)} "
+            "and the session did not change; it probably timed out."
+        )
+    return _outcome(ws, record, partial, after, changes, "The backend went quiet, but the work landed.")
 
 
 async def _recover(
-    ws: Workspace, record: SessionRecord, before: Snapshot, partial: str, report: Progress, started: float
+    ws: Workspace,
+    record: KnownSession,
+    before: Snapshot,
+    partial: str,
+    report: ProgressReporter,
+    started: float,
 ) -> TurnOutcome:
     """The stream dropped after the message was accepted: poll the state, never send again."""
     tuning = ws.tuning
@@ -164,18 +202,12 @@ async def _recover(
             continue
         changes = after.changes_since(before)
         if changes:
-            return _outcome(
-                ws,
-                record,
-                partial,
-                after,
-                changes,
-                "The connection dropped while NemoVideo worked, but the work finished.",
-            )
+            notice = "The connection dropped while NemoVideo worked, but the work finished."
+            return _outcome(ws, record, partial, after, changes, notice)
         elapsed = time.monotonic() - started
         await report(
-            f"still checking ({check}/{tuning.recovery_max_unchanged}, {duration_text(elapsed)})",
-            elapsed / (elapsed + 150.0),
+            f"still checking ({check}/{tuning.recovery_max_unchanged}, {format_duration(elapsed)})",
+            elapsed / (elapsed + _TYPICAL_TURN_S),
         )
     raise StreamLostError(
         f"The connection to NemoVideo dropped, and session {record.session_id} did not change in "
@@ -184,7 +216,7 @@ async def _recover(
 
 
 def _outcome(
-    ws: Workspace, record: SessionRecord, text: str, after: Snapshot, changes: list[str], notice: str | None
+    ws: Workspace, record: KnownSession, text: str, after: Snapshot, changes: list[str], notice: str | None
 ) -> TurnOutcome:
     reply = translate_gui(ws.client.redact(text)).strip()
     if not reply:
@@ -201,28 +233,6 @@ def _outcome(
         ready_to_export=ready_for_export(after.draft),
         notice=notice,
     )
-
-
-def _tool_label(name: str) -> str:
-    lowered = name.lower()
-    if any(k in lowered for k in ("video", "seedance", "animate", "i2v", "kling", "veo")):
-        return "video generation"
-    if any(k in lowered for k in ("music", "bgm", "audio", "sound")):
-        return "music"
-    if any(k in lowered for k in ("title", "text", "caption", "subtitle")):
-        return "title"
-    return name.replace("_", " ")[:40]
-
-
-def _tool_message(name: str) -> str:
-    label = _tool_label(name)
-    if label == "video generation":
-        return "generating video…"
-    if label == "music":
-        return "adding music…"
-    if label == "title":
-        return "adding a title…"
-    return f"working ({label})…"
 
 
 def _snippet(text: str, limit: int = 160) -> str:

@@ -59,7 +59,7 @@ def state_of(ctx: Ctx) -> ServerState:
     # The client's name becomes X-Skill-Platform (unless SKILL_SOURCE is set).
     params = ctx.session.client_params
     if params is not None and params.client_info is not None:
-        state.service.set_platform(params.client_info.name)
+        state.service.workspace.client.set_client_name(params.client_info.name)
     return state
 
 
@@ -93,7 +93,7 @@ def session_arg(session_id: str | None) -> str | None:
 
 
 def require_session(state: ServerState, session_id: str | None) -> str:
-    sid = session_arg(session_id) or state.service.latest_session_id
+    sid = session_arg(session_id) or state.service.workspace.latest_session_id
     if sid is None:
         raise ToolError(
             "There is no session yet. Upload an image first: upload(source='/path/to/photo.jpg'), or pass "

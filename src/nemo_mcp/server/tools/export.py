@@ -70,7 +70,7 @@ async def export(
         service = state.service
 
         async def work(job: Job[ExportOutcome]) -> ExportOutcome:
-            return await service.export(sid, out_dir, job.report)
+            return await service.exports.export(sid, out_dir, job.report)
 
         job = state.jobs.start("export", sid, "render", work)
         await progress(ProgressUpdate(message="starting the render"))
@@ -131,7 +131,7 @@ def _structured(result: ExportResult, *extra: ResourceLink) -> CallToolResult:
 async def _cancel_export(state: ServerState, sid: str) -> CallToolResult:
     job = state.jobs.running("export", sid)
     with errors():
-        cancelled = await state.service.cancel_export(sid)
+        cancelled = await state.service.exports.cancel(sid)
     if job is not None:
         job.cancel()
         await job.wait(5)

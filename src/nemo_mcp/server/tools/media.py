@@ -60,7 +60,7 @@ async def upload(
     if new_session and sid is not None:
         raise ToolError("Give either session_id or new_session=true, not both.")
     with errors():
-        outcome = await state.service.upload(sources, sid, CallProgress(ctx), new_session=new_session)
+        outcome = await state.service.uploads.upload(sources, sid, CallProgress(ctx), new_session=new_session)
     names = ", ".join(f.filename for f in outcome.files)
     return UploadResult(
         message=f"Uploaded {len(outcome.files)} file(s) into session {outcome.session_id}: {names}.",
@@ -120,10 +120,10 @@ async def animate_image(
             if sid is not None and (job := state.jobs.running("turn", sid)) is not None:
                 raise running_turn_error(state, sid, job)
             # A new image without a session is a new clip: a fresh session keeps earlier clips out of it.
-            uploaded = await state.service.upload([image], sid, progress, new_session=sid is None)
+            uploaded = await state.service.uploads.upload([image], sid, progress, new_session=sid is None)
             sid = uploaded.session_id
             notice = uploaded.notice
-        elif sid is None and state.service.latest_session_id is None:
+        elif sid is None and state.service.workspace.latest_session_id is None:
             raise ToolError(
                 "There is no image yet. Pass image='/path/to/photo.jpg' (or a URL), or call upload first."
             )
@@ -134,7 +134,7 @@ async def animate_image(
     service = state.service
 
     async def work(job: Job[TurnOutcome]) -> TurnOutcome:
-        outcome = await service.send_instruction(text, sid, job.report)
+        outcome = await service.turns.send(text, sid, job.report)
         job.bind(outcome.session_id)
         return outcome
 

@@ -68,7 +68,7 @@ async def get_state(
                 notice=outcome.notice,
             )
     with errors():
-        view = await state.service.get_state(sid)
+        view = await state.service.state(sid)
     jobs = [job_info(job) for job in state.jobs.for_session(view.session_id)]
     still = [job for job in jobs if job.status == "running"]
     if still:
@@ -111,5 +111,5 @@ async def get_credits(ctx: Ctx) -> CreditsResult:
     """
     state = state_of(ctx)
     with errors():
-        view = await state.service.get_credits()
+        view = await state.service.credits()
     return CreditsResult.from_view(view)

@@ -1,8 +1,8 @@
-"""The `/run_sse` stream as typed events (contract §4).
+"""The `/run_sse` events, typed (contract §4): our decoding of the payload of each event.
 
-Two layers, both pure: `SseDecoder` turns network chunks (split anywhere, even inside a UTF-8 character)
-into the `data` payloads of complete events; `decode_event` turns one payload into typed events. Both
-accepted shapes are read here and nowhere else:
+The framing (lines, `data:` fields, events split across network chunks) is httpx-sse's, in `stream.py`;
+`decode_event` turns one event's data into typed events, pure and total. Both accepted shapes are read
+here and nowhere else:
 
 - the documented one: `{"type": "text" | "tool_call" | "tool_result" | "heartbeat" | "error", ...}`
 - Google ADK's: `{"content": {"parts": [{"text"} | {"functionCall"} | {"functionResponse"}]}, "partial": ...}`
@@ -13,7 +13,6 @@ Empty `data:` lines are heartbeats; malformed JSON and unknown events are skippe
 
 from __future__ import annotations
 
-import codecs
 import json
 import logging
 import re
@@ -59,77 +58,6 @@ _TOOL_CALL_TYPES = frozenset({"tool_call", "function_call", "tool_use", "tool_st
 _TOOL_RESULT_TYPES = frozenset({"tool_result", "function_response", "tool_response", "tool_end"})
 _TEXT_TYPES = frozenset({"text", "message", "text_delta", "delta"})
 _MAX_ERROR_TEXT = 300
-
-
-class SseDecoder:
-    """Incremental SSE framing: feed bytes as they arrive, get back the data of each complete event.
-
-    Lines may end in CRLF, LF or CR, and a chunk may end between the CR and the LF. An event with a
-    `data:` field whose value is empty yields "" (a keep-alive); comment lines (`:`) and other fields
-    are ignored.
-    """
-
-    def __init__(self) -> None:
-        self._text = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._buffer = ""
-        self._data: list[str] = []
-        self._has_data = False
-
-    def feed(self, chunk: bytes | str) -> list[str]:
-        text = chunk if isinstance(chunk, str) else self._text.decode(chunk)
-        self._buffer += text
-        return self._drain(final=False)
-
-    def flush(self) -> list[str]:
-        """End of stream: a last event without its blank line still counts."""
-        self._buffer += self._text.decode(b"", final=True)
-        out = self._drain(final=True)
-        if self._buffer:
-            self._line(self._buffer, out)
-            self._buffer = ""
-        self._dispatch(out)
-        return out
-
-    def _drain(self, *, final: bool) -> list[str]:
-        out: list[str] = []
-        buf = self._buffer
-        start = 0
-        while True:
-            cr = buf.find("\r", start)
-            lf = buf.find("\n", start)
-            if cr < 0 and lf < 0:
-                break
-            if cr >= 0 and (lf < 0 or cr < lf):
-                if cr == len(buf) - 1 and not final:
-                    break  # maybe CRLF split across chunks: wait for the next one
-                end = cr
-                nxt = cr + 2 if buf.startswith("\n", cr + 1) else cr + 1
-            else:
-                end = lf
-                nxt = lf + 1
-            self._line(buf[start:end], out)
-            start = nxt
-        self._buffer = buf[start:]
-        return out
-
-    def _line(self, line: str, out: list[str]) -> None:
-        if line == "":
-            self._dispatch(out)
-            return
-        if line.startswith(":"):
-            return
-        name, sep, value = line.partition(":")
-        if sep and value.startswith(" "):
-            value = value[1:]
-        if name == "data":
-            self._data.append(value)
-            self._has_data = True
-
-    def _dispatch(self, out: list[str]) -> None:
-        if self._has_data:
-            out.append("\n".join(self._data))
-        self._data = []
-        self._has_data = False
 
 
 def decode_event(data: str) -> list[SseEvent]:
@@ -273,51 +201,3 @@ class TextAssembler:
     @property
     def text(self) -> str:
         return "".join(self._committed + self._partial)
-
-
-# --- GUI translation (contract §4): the backend writes as if a GUI existed ----------------------------
-
-_GUI_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), replacement)
-    for pattern, replacement in (
-        (
-            r"\b(?:click|press|tap|hit|use)\s+(?:on\s+)?(?:the\s+)?[\"'“\[]?export[\"'”\]]?(?:\s+button)?",
-            "ask me to export",
-        ),
-        (r"(?:the\s+)?[\"'“\[]?export[\"'”\]]?\s+button", "the export command"),
-        (
-            r"\bpreview\s+(?:it\s+|this\s+|the\s+result\s+)?(?:in|on)\s+the\s+timeline",
-            "ask me for the timeline summary",
-        ),
-        (
-            r"\b(?:open|check|view|go\s+to)\s+(?:the\s+)?[\"'“\[]?([\w\s]{1,30}?)[\"'”\]]?\s+(?:panel|tab|sidebar)",
-            "ask me for the session state",
-        ),
-        (r"\bdrag(?:\s*(?:and|&|/|-|'n')\s*drop)?\b", "tell me to move"),
-        (
-            r"\b(?:click|press|tap|hit)\s+(?:on\s+)?(?:the\s+)?[\"'“\[]?([\w\s]{1,30}?)[\"'”\]]?\s+button",
-            r"ask me to \1",
-        ),
-        (r"\b(?:click|press|tap)\s+(?:on\s+)?(?:the\s+)?[\"'“\[]([^\"'”\]]{1,30})[\"'”\]]", r"ask me to \1"),
-        (r"点击\s*[「“\[]?导出[」”\]]?(?:按钮)?", "让我导出"),
-        (r"导出按钮", "导出命令"),
-        (r"点击", "让我"),
-        (r"打开", "让我查看"),
-        (r"拖拽|拖动", "告诉我移动"),
-        (r"在时间轴(?:上|中)?预览", "让我给出时间轴摘要"),
-    )
-)
-_TEMPORARY_ISSUE = re.compile(r"\s*I encountered a temporary issue[^.\n]*[.!]?\s*$", re.IGNORECASE)
-
-
-def translate_gui(text: str) -> str:
-    """Rewrite GUI instructions ("click Export") into what a chat user does ("ask me to export").
-
-    A trailing "I encountered a temporary issue" after a normal answer is dropped (contract §4).
-    """
-    stripped = _TEMPORARY_ISSUE.sub("", text)
-    if stripped.strip():
-        text = stripped
-    for pattern, replacement in _GUI_RULES:
-        text = pattern.sub(replacement, text)
-    return text
