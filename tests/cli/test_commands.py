@@ -11,7 +11,7 @@ from pathlib import Path
 import av
 import pytest
 
-from nemo_mcp.cli.commands import ProgressPrinter
+from nemo_mcp.cli.progress import TerminalProgressSink
 from nemo_mcp.service.models import ProgressUpdate
 
 
@@ -95,7 +95,7 @@ def test_credits_on_the_local_backend(tmp_path: Path) -> None:
 
 def test_progress_is_a_bar_on_a_terminal_and_lines_when_piped() -> None:
     tty = io.StringIO()
-    bar = ProgressPrinter(tty, tty=True)
+    bar = TerminalProgressSink(tty, tty=True)
     bar.show(ProgressUpdate(message="rendering", fraction=0.6))
     bar.finish()
     assert tty.getvalue().startswith("\r\x1b[2K[")
@@ -103,7 +103,7 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_when_piped() -> None:
     assert tty.getvalue().endswith("\n")
 
     piped = io.StringIO()
-    lines = ProgressPrinter(piped, tty=False)
+    lines = TerminalProgressSink(piped, tty=False)
     lines.show(ProgressUpdate(message="uploading 12 MB"))
     lines.show(ProgressUpdate(message="uploading 12 MB"))
     lines.show(ProgressUpdate(message="rendering", fraction=0.6))

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from mcp import Client
 
-from nemo_mcp.server.app import transport_security
+from nemo_mcp.server.transports import transport_security
 from tests.support import free_port
 
 pytestmark = pytest.mark.anyio

@@ -8,7 +8,7 @@ import anyio
 import pytest
 
 from nemo_mcp.errors import JobCancelledError, JobCrashedError, NemoError, RenderFailedError
-from nemo_mcp.server.jobs import Job, JobBoard, format_duration
+from nemo_mcp.server.jobs import Job, JobBoard
 from nemo_mcp.service.models import ProgressUpdate
 
 pytestmark = pytest.mark.anyio
@@ -171,13 +171,6 @@ async def test_a_failing_listener_does_not_hurt_the_job(board: JobBoard) -> None
         await anyio.wait_all_tasks_blocked()
         gate.open.set()
     assert job.result() == "clip.mp4"
-
-
-def test_durations_read_like_people_say_them() -> None:
-    assert format_duration(4.6) == "4 s"
-    assert format_duration(100) == "1 min 40 s"
-    assert format_duration(120) == "2 min"
-    assert format_duration(725) == "12 min"
 
 
 async def test_settling_a_session_retires_its_finished_results(board: JobBoard) -> None:

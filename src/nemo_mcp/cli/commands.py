@@ -7,10 +7,10 @@ sees only the path.
 from __future__ import annotations
 
 import argparse
+import logging
 import shutil
 import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -21,62 +21,16 @@ from typing import TextIO
 import anyio
 
 from nemo_mcp.cli.embedded import embedded_backend, embedded_options
+from nemo_mcp.cli.progress import TerminalProgressSink
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import InputError
-from nemo_mcp.server.jobs import format_duration
-from nemo_mcp.server.results import format_size
 from nemo_mcp.service.facade import NemoService
 from nemo_mcp.service.models import ExportOutcome, ProgressUpdate, TurnOutcome
+from nemo_mcp.service.text import format_duration, format_size
+
+log = logging.getLogger(__name__)
 
 DEMO_INSTRUCTION = "animate this image into a 5-second video clip using low VRAM mode"
-BAR_WIDTH = 24
-
-
-class ProgressPrinter:
-    """Progress on stderr: one redrawn bar on a terminal, plain timestamped lines when piped or logged."""
-
-    def __init__(self, stream: TextIO | None = None, *, tty: bool | None = None) -> None:
-        self._stream = stream if stream is not None else sys.stderr
-        self._tty = self._stream.isatty() if tty is None else tty
-        self._started = time.monotonic()
-        self._last_line = ""
-        self._drawn = False
-
-    async def __call__(self, update: ProgressUpdate) -> None:
-        self.show(update)
-
-    def show(self, update: ProgressUpdate) -> None:
-        elapsed = format_duration(time.monotonic() - self._started)
-        message = " ".join(update.message.split())
-        if self._tty:
-            fraction = update.fraction
-            if fraction is not None:
-                done = round(BAR_WIDTH * min(1.0, max(0.0, fraction)))
-                bar = f"[{'#' * done}{'.' * (BAR_WIDTH - done)}] {round(100 * min(1.0, max(0.0, fraction))):3d}%"
-            else:
-                bar = f"[{'~' * BAR_WIDTH}]     "
-            width = shutil.get_terminal_size((100, 20)).columns
-            line = f"{bar} {elapsed:>10}  {message}"[: max(20, width - 1)]
-            self._stream.write("\r\x1b[2K" + line)
-            self._drawn = True
-        else:
-            line = f"[{elapsed}] {message}"
-            if line == self._last_line:
-                return
-            self._last_line = line
-            self._stream.write(line + "\n")
-        self._stream.flush()
-
-    def finish(self) -> None:
-        """End the bar's line so that what follows starts on a fresh one."""
-        if self._tty and self._drawn:
-            self._stream.write("\n")
-            self._stream.flush()
-            self._drawn = False
-
-    @property
-    def elapsed_s(self) -> float:
-        return time.monotonic() - self._started
 
 
 @asynccontextmanager
@@ -163,16 +117,22 @@ def _report(turn: TurnOutcome, exported: ExportOutcome, elapsed_s: float, out: T
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from nemo_mcp.server.app import run_server
+    from nemo_mcp.server.transports import run_server
 
     local = bool(args.local) or settings.backend == "local"
-    run_server(settings, local=local, http=bool(args.http), host=args.host, port=args.port)
+    serve = partial(run_server, http=bool(args.http), host=args.host, port=args.port)
+    if not local:
+        serve(settings)
+        return 0
+    with embedded_backend(settings) as backend:
+        log.info("local backend listening on %s", backend.url)
+        serve(settings.with_local_backend(backend.url))
     return 0
 
 
 def run_animate(args: argparse.Namespace, settings: Settings) -> int:
     local = bool(args.local) or settings.backend == "local"
-    printer = ProgressPrinter()
+    printer = TerminalProgressSink()
     try:
         turn, exported = anyio.run(
             partial(
@@ -194,7 +154,7 @@ def run_animate(args: argparse.Namespace, settings: Settings) -> int:
 def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     from nemo_mcp.local.render.clip import sample_image_path
 
-    printer = ProgressPrinter()
+    printer = TerminalProgressSink()
     output = _output_path(args.output)
     with tempfile.TemporaryDirectory(prefix="nemo-demo-") as scratch:
         # A copy outside the installation: site-packages may sit in a hidden folder, which uploads refuse.
@@ -249,7 +209,7 @@ def run_state(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_local_backend(args: argparse.Namespace, settings: Settings) -> int:
     from nemo_mcp.local.runner import serve_forever
-    from nemo_mcp.server.app import cannot_listen
+    from nemo_mcp.server.transports import cannot_listen
 
     data_dir = Path(args.data_dir).expanduser().resolve() if args.data_dir else settings.local_backend_dir
     try:

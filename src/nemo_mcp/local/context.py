@@ -33,8 +33,8 @@ class BackendOptions:
 
 
 @dataclass
-class JobControl:
-    """In-memory handles of one render job: ask it to stop, know when it has stopped, what a stall waits for."""
+class RenderControl:
+    """In-memory handles of one render: ask it to stop, know when it has stopped, what a stall waits for."""
 
     cancel: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
@@ -54,7 +54,7 @@ class BackendContext:
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(RENDER_WORKERS, thread_name_prefix="nemo-local-render")
     )
-    jobs: dict[str, JobControl] = field(default_factory=dict)
+    render_controls: dict[str, RenderControl] = field(default_factory=dict)
     # The loop serving the app (set at startup): other threads hand it work with run_coroutine_threadsafe.
     loop: asyncio.AbstractEventLoop | None = None
     # Background tasks (turns) that must outlive the request that started them.
@@ -73,4 +73,4 @@ class BackendContext:
             await asyncio.wait(list(self.tasks))
 
 
-__all__ = ["RENDER_WORKERS", "SEVEN_DAYS_S", "BackendContext", "BackendOptions", "JobControl"]
+__all__ = ["RENDER_WORKERS", "SEVEN_DAYS_S", "BackendContext", "BackendOptions", "RenderControl"]

@@ -208,7 +208,7 @@ class LocalBackend:
             except TimeoutError:
                 future.cancel()
                 raise
-        for control in list(ctx.jobs.values()):
+        for control in list(ctx.render_controls.values()):
             if not control.done.wait(max(0.0, deadline - time.monotonic())):
                 raise TimeoutError("a render job is still running")
 

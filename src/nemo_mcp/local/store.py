@@ -31,7 +31,7 @@ from pydantic import BaseModel, Field
 log = logging.getLogger(__name__)
 
 FileType = Literal["image", "video", "audio"]
-RenderStatus = Literal["pending", "processing", "completed", "failed"]
+RenderState = Literal["pending", "processing", "completed", "failed"]
 
 
 class TokenRecord(BaseModel):
@@ -103,7 +103,7 @@ class RenderRecord(BaseModel):
     id: str
     session_id: str
     user_id: str
-    status: RenderStatus = "pending"
+    status: RenderState = "pending"
     progress: int = 5
     created_at: float = 0.0
     completed_at: float | None = None
@@ -344,7 +344,7 @@ __all__ = [
     "Account",
     "FileType",
     "RenderRecord",
-    "RenderStatus",
+    "RenderState",
     "SessionRecord",
     "Store",
     "TokenRecord",

@@ -1,7 +1,5 @@
-"""The MCP server: the five tools of `nemo_mcp.tools`, a prompt, two resources, and the transports.
-
-build_server(settings)   an MCPServer whose lifespan opens NemoService and the jobs' task group
-run_server(settings, …)  stdio (default) or streamable HTTP on loopback, optionally on the local backend
+"""The MCP server: the five tools of `server/tools/`, their annotations, a prompt, two resources, and the
+lifespan that opens NemoService and the task group the jobs run in. Transports are in `transports.py`.
 """
 
 from __future__ import annotations
@@ -9,8 +7,6 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-import socket
-import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -18,12 +14,10 @@ from typing import Annotated, Any
 import anyio
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError
-from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from nemo_mcp import __version__
-from nemo_mcp.cli.embedded import embedded_backend
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import NemoError
 from nemo_mcp.server.jobs import JobBoard
@@ -37,7 +31,6 @@ from nemo_mcp.service.models import ExportOutcome
 log = logging.getLogger(__name__)
 
 SERVER_NAME = "nemo-mcp"
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 INSTRUCTIONS = """\
 nemo-mcp turns a still image into a short MP4 video clip (720p H.264) with the NemoVideo video agent.
@@ -152,59 +145,4 @@ def build_server(settings: Settings) -> MCPServer[ServerState]:
     return server
 
 
-def transport_security(host: str, port: int) -> TransportSecuritySettings:
-    """DNS-rebinding protection: only requests addressed to this server by one of its own names are served."""
-    names = {"127.0.0.1", "localhost", "[::1]"}
-    if host not in LOOPBACK_HOSTS and host not in ("0.0.0.0", "::"):  # noqa: S104  # compared, not bound
-        names.add(f"[{host}]" if ":" in host else host)
-    ordered = sorted(names)
-    return TransportSecuritySettings(
-        enable_dns_rebinding_protection=True,
-        allowed_hosts=[f"{name}:{port}" for name in ordered],
-        allowed_origins=[f"http://{name}:{port}" for name in ordered],
-    )
-
-
-def run_server(
-    settings: Settings, *, local: bool = False, http: bool = False, host: str = "127.0.0.1", port: int = 8765
-) -> None:
-    """Serve MCP over stdio (default) or streamable HTTP; with `local`, against the embedded backend."""
-    if not local:
-        _serve(build_server(settings), http=http, host=host, port=port)
-        return
-    with embedded_backend(settings) as backend:
-        log.info("local backend listening on %s", backend.url)
-        _serve(build_server(settings.with_local_backend(backend.url)), http=http, host=host, port=port)
-
-
-def _serve(server: MCPServer[ServerState], *, http: bool, host: str, port: int) -> None:
-    if not http:
-        server.run()
-        return
-    _check_port(host, port)
-    if host not in LOOPBACK_HOSTS:
-        log.warning("serving MCP on %s:%s: anyone who can reach this port can spend your credits", host, port)
-    print(f"nemo-mcp: MCP over streamable HTTP at http://{host}:{port}/mcp", file=sys.stderr, flush=True)
-    server.run("streamable-http", host=host, port=port, transport_security=transport_security(host, port))
-
-
-def _check_port(host: str, port: int) -> None:
-    """Fail with one clear line, before uvicorn starts, when the port is taken."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        if sys.platform != "win32":
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise cannot_listen(host, port, exc) from None
-
-
-def cannot_listen(host: str, port: int, exc: OSError) -> NemoError:
-    return NemoError(
-        f"Cannot listen on {host}:{port}: {exc.strerror or exc}.",
-        hint="Another program may be using that port: choose another with --port.",
-    )
-
-
-__all__ = ["ServerState", "build_server", "run_server", "transport_security"]
+__all__ = ["ServerState", "build_server"]

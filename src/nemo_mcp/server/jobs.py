@@ -27,6 +27,8 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 
 from nemo_mcp.errors import JobCancelledError, JobCrashedError, NemoError
 from nemo_mcp.service.models import ProgressUpdate
+from nemo_mcp.service.progress import ProgressSink
+from nemo_mcp.service.text import format_duration
 
 log = logging.getLogger(__name__)
 
@@ -39,19 +41,6 @@ T = TypeVar("T")
 TICK_SECONDS = 10.0
 # Updates a slow waiter has not forwarded yet; beyond this the oldest news is simply not delivered to it.
 WAITER_BUFFER = 32
-
-ProgressListener = Callable[[ProgressUpdate], Awaitable[None]]
-
-
-def format_duration(seconds: float) -> str:
-    """ "45 s", "1 min 40 s", "12 min": how people say elapsed time."""
-    whole = max(0, int(seconds))
-    minutes, secs = divmod(whole, 60)
-    if minutes == 0:
-        return f"{secs} s"
-    if secs == 0 or minutes >= 10:
-        return f"{minutes} min"
-    return f"{minutes} min {secs} s"
 
 
 class Job(Generic[T]):
@@ -140,7 +129,7 @@ class Job(Generic[T]):
             return f"{self.label}: {self.status} after {format_duration(self.elapsed_s)}"
         return f"{doing}, {format_duration(self.elapsed_s)}"
 
-    async def wait(self, budget_s: float, listener: ProgressListener | None = None) -> bool:
+    async def wait(self, budget_s: float, listener: ProgressSink | None = None) -> bool:
         """Wait up to `budget_s` for the job to finish, passing its progress to `listener`.
 
         True when it finished. A cancellation of the caller stops the waiting only: the job runs on.
@@ -168,7 +157,7 @@ class Job(Generic[T]):
         return self.done
 
     async def _forward(
-        self, receive: MemoryObjectReceiveStream[ProgressUpdate], listener: ProgressListener
+        self, receive: MemoryObjectReceiveStream[ProgressUpdate], listener: ProgressSink
     ) -> None:
         while True:
             update: ProgressUpdate | None = None
@@ -262,6 +251,17 @@ class JobBoard:
         for job in self._jobs:
             if job.session_id == session_id and job.done:
                 job.collected = True
+
+    async def cancel(self, kind: JobKind, session_id: str, *, wait_s: float = 5.0) -> Job[Any] | None:
+        """Stop the running job of `kind` for the session, wait (a little) for it to end, and file it as
+        collected: a cancelled job's outcome is nobody's news. The job, or None when none was running."""
+        job = self.running(kind, session_id)
+        if job is None:
+            return None
+        job.cancel()
+        await job.wait(wait_s)
+        job.collected = True
+        return job
 
     def cancel_all(self) -> None:
         for job in self._jobs:

@@ -106,10 +106,3 @@ class ExportResult(ToolResult):
     progress: str | None = None
     elapsed_s: float | None = None
     next_step: str
-
-
-def format_size(size_bytes: int) -> str:
-    """ "850 KB", "12.4 MB": sizes as people read them."""
-    if size_bytes < 1000 * 1000:
-        return f"{max(1, round(size_bytes / 1000))} KB"
-    return f"{size_bytes / 1_000_000:.1f} MB"

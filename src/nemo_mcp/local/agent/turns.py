@@ -41,11 +41,11 @@ from nemo_mcp.local.agent.plan import (
 )
 from nemo_mcp.local.context import BackendContext
 from nemo_mcp.local.faults import RUN_SSE_EFFECTS
-from nemo_mcp.local.render import clip as render
+from nemo_mcp.local.render.clip import RenderCancelledError
+from nemo_mcp.local.render_queue import render_cached
 from nemo_mcp.local.routes import event_stream as sse
 from nemo_mcp.local.routes.guards import NO_CREDITS, SESSION_NOT_FOUND, Caller, fail, iso, now, owned_session
 from nemo_mcp.local.routes.ingest import file_url
-from nemo_mcp.local.routes.render_jobs import render_cached
 from nemo_mcp.local.store import SessionRecord, TurnRecord
 
 log = logging.getLogger(__name__)
@@ -277,7 +277,7 @@ async def execute_turn(
         else:
             done = f"Updated the timeline. {summary(plan)}. Export to render the new version."
         emit({"type": "text", "content": f"{done} {turn.cost} credits used."})
-    except render.RenderCancelledError:
+    except RenderCancelledError:
         if not ctx.stopping.is_set():
             _abandon(ctx, session_id, user_id, turn, emit, "The render was cancelled.")
         # else: the backend is stopping; the turn stays in the session and is finished at the next start

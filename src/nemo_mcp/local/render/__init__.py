@@ -1,0 +1,2 @@
+"""The CPU renderer: `clip.render_clip` (the pipeline), `motion` (camera paths), `frames` (BT.709 planes),
+`title`, `music`, `images` (defensive image loading), `probe` (audio and video by content)."""

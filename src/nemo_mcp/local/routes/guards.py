@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,6 +56,12 @@ def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def context_of(request: Request) -> BackendContext:
+    """The backend's shared state, which `build_app` puts on the app."""
+    ctx: BackendContext = request.app.state.ctx
+    return ctx
+
+
 @dataclass(frozen=True)
 class Caller:
     user_id: str
@@ -105,6 +112,23 @@ def owned_session(ctx: BackendContext, caller: Caller, user: str, session_id: st
     return record
 
 
+def path_session(ctx: BackendContext, caller: Caller, request: Request) -> SessionRecord | None:
+    """The caller's session named by the `{user}` and `{sid}` of the path; None answers 1002."""
+    return owned_session(ctx, caller, request.path_params["user"], request.path_params["sid"])
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object; {} for an empty or malformed body (the routes then use defaults)."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def now() -> float:
     return time.time()
 
@@ -119,12 +143,15 @@ __all__ = [
     "URL_REFUSED",
     "Caller",
     "begin",
+    "context_of",
     "fail",
     "generic_fault",
     "iso",
+    "json_object",
     "now",
     "ok",
     "owned_session",
+    "path_session",
     "render_fail",
     "render_ok",
 ]

@@ -23,12 +23,24 @@ import anyio.to_thread
 import httpx
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from nemo_mcp.config import MAX_UPLOAD_BYTES
 from nemo_mcp.local.context import BackendContext
-from nemo_mcp.local.render import clip as render
-from nemo_mcp.local.routes.guards import FILE_TOO_LARGE, UNSUPPORTED_FILE, URL_REFUSED, fail, ok
+from nemo_mcp.local.render.clip import probe_media
+from nemo_mcp.local.render.images import ImageRejectedError
+from nemo_mcp.local.routes.guards import (
+    FILE_TOO_LARGE,
+    SESSION_NOT_FOUND,
+    UNSUPPORTED_FILE,
+    URL_REFUSED,
+    begin,
+    context_of,
+    fail,
+    ok,
+    path_session,
+)
 from nemo_mcp.local.store import FileType, SessionRecord, UploadRecord, safe_filename
 
 log = logging.getLogger(__name__)
@@ -142,8 +154,8 @@ def _accept(saved: _Saved, filename: str, folder: Path) -> UploadRecord:
         if sniffed is None:
             raise UploadRefusedError(UNSUPPORTED_FILE, f"{filename}: unsupported file type.")
         try:
-            info = render.probe_media(saved.path)
-        except render.ImageRejectedError as exc:
+            info = probe_media(saved.path)
+        except ImageRejectedError as exc:
             raise UploadRefusedError(UNSUPPORTED_FILE, f"{filename}: {exc}") from None
         name = safe_filename(filename)
         if "." not in name:
@@ -329,4 +341,30 @@ async def check_url(url: str, *, allow_private: bool) -> None:
             )
 
 
-__all__ = ["check_url", "file_url", "handle_upload", "sniff", "stored_path", "upload_answer"]
+async def upload(request: Request) -> Response:
+    ctx = context_of(request)
+    caller = await begin(ctx, request, "upload")
+    if isinstance(caller, Response):
+        return caller
+    record = path_session(ctx, caller, request)
+    if record is None:
+        return fail(SESSION_NOT_FOUND)
+    return await handle_upload(ctx, request, record)
+
+
+async def upload_file(request: Request) -> Response:
+    # Uploaded files are served back like a CDN would: no token needed, names are unguessable.
+    ctx = context_of(request)
+    ctx.stats.record_request("files", request.headers)
+    path = stored_path(ctx, request.path_params["sid"], request.path_params["name"])
+    if path is None:
+        return Response("not found", status_code=404)
+    return FileResponse(path)
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/api/upload-video/nemo_agent/{user}/{sid}", upload, methods=["POST"]),
+    Route("/files/uploads/{sid}/{name}", upload_file, methods=["GET", "HEAD"]),
+]
+
+__all__ = ["ROUTES", "check_url", "file_url", "handle_upload", "sniff", "stored_path", "upload_answer"]

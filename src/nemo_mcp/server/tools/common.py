@@ -17,7 +17,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from nemo_mcp.config import MAX_WAIT_SECONDS, Settings
-from nemo_mcp.errors import NemoError
+from nemo_mcp.errors import JobRunningError, NemoError
 from nemo_mcp.server.jobs import Job, JobBoard
 from nemo_mcp.server.results import JobInfo
 from nemo_mcp.service.facade import NemoService
@@ -110,8 +110,8 @@ def call(sid: str | None, name: str, **extra: str | float) -> str:
     return f"{name}({', '.join(args)})"
 
 
-class CallProgress:
-    """Forwards job updates to one tool call as MCP progress notifications whose values only increase.
+class McpProgressSink:
+    """A ProgressSink for one tool call: MCP progress notifications whose values only increase.
 
     The integer part counts the updates this call has seen; a known fraction adds detail below the next
     integer. A job's fractions may start over (an upload, then a generation), a call's values never do.
@@ -144,8 +144,11 @@ def collect(state: ServerState, sid: str | None) -> str:
     return call(sid, "get_state", wait_seconds=state.settings.wait_seconds)
 
 
-def running_turn_error(state: ServerState, sid: str, job: Job[Any]) -> ToolError:
-    return ToolError(
-        f"Session {sid} is still working on the previous instruction ({job.describe()}). Do not send it again: "
-        f"that would charge twice. Wait for it with {collect(state, sid)}."
-    )
+def refuse_while_running(state: ServerState, sid: str | None) -> None:
+    """One turn at a time per session: a second instruction would run, and charge, twice."""
+    job = state.jobs.running("turn", sid) if sid is not None else None
+    if job is not None:
+        raise JobRunningError(
+            f"Session {sid} is still working on the previous instruction ({job.describe()}). Do not send it "
+            f"again: that would charge twice. Wait for it with {collect(state, sid)}."
+        )

@@ -12,10 +12,10 @@ from pydantic import Field
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import PathNotAllowedError
 from nemo_mcp.server.jobs import Job
-from nemo_mcp.server.results import ExportResult, format_size
+from nemo_mcp.server.results import ExportResult
 from nemo_mcp.server.tools.common import (
-    CallProgress,
     Ctx,
+    McpProgressSink,
     ServerState,
     SessionId,
     WaitSeconds,
@@ -27,6 +27,7 @@ from nemo_mcp.server.tools.common import (
     wait_budget,
 )
 from nemo_mcp.service.models import ExportOutcome, ProgressUpdate
+from nemo_mcp.service.text import format_size
 
 
 async def export(
@@ -59,7 +60,7 @@ async def export(
     if cancel:
         return await _cancel_export(state, sid)
     out_dir = _output_dir(state.settings, output_dir)
-    progress = CallProgress(ctx)
+    progress = McpProgressSink(ctx)
     job = state.jobs.find("export", sid)
     if job is None:
         if (turn := state.jobs.running("turn", sid)) is not None:
@@ -129,13 +130,9 @@ def _structured(result: ExportResult, *extra: ResourceLink) -> CallToolResult:
 
 
 async def _cancel_export(state: ServerState, sid: str) -> CallToolResult:
-    job = state.jobs.running("export", sid)
     with errors():
         cancelled = await state.service.exports.cancel(sid)
-    if job is not None:
-        job.cancel()
-        await job.wait(5)
-        job.collected = True
+    job = await state.jobs.cancel("export", sid)
     if job is None and not cancelled:
         message = f"No render is running for session {sid}; there was nothing to cancel."
     else:

@@ -8,23 +8,25 @@ import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from nemo_mcp.server.jobs import Job, format_duration
+from nemo_mcp.server.jobs import Job
 from nemo_mcp.server.results import AnimateResult, UploadResult
 from nemo_mcp.server.tools.common import (
-    CallProgress,
     Ctx,
+    McpProgressSink,
+    ServerState,
     SessionId,
     WaitSeconds,
     call,
     collect,
     errors,
+    refuse_while_running,
     require_session,
-    running_turn_error,
     session_arg,
     state_of,
     wait_budget,
 )
 from nemo_mcp.service.models import ProgressUpdate, TurnOutcome
+from nemo_mcp.service.text import format_duration
 
 
 async def upload(
@@ -60,7 +62,9 @@ async def upload(
     if new_session and sid is not None:
         raise ToolError("Give either session_id or new_session=true, not both.")
     with errors():
-        outcome = await state.service.uploads.upload(sources, sid, CallProgress(ctx), new_session=new_session)
+        outcome = await state.service.uploads.upload(
+            sources, sid, McpProgressSink(ctx), new_session=new_session
+        )
     names = ", ".join(f.filename for f in outcome.files)
     return UploadResult(
         message=f"Uploaded {len(outcome.files)} file(s) into session {outcome.session_id}: {names}.",
@@ -111,38 +115,12 @@ async def animate_image(
         )
     budget = wait_budget(state, wait_seconds)
     started = anyio.current_time()
-    sid = session_arg(session_id)
-    notice: str | None = None
     # One per call: the values it reports only increase, across the upload and the generation.
-    progress = CallProgress(ctx)
+    progress = McpProgressSink(ctx)
     with errors():
-        if image is not None:
-            if sid is not None and (job := state.jobs.running("turn", sid)) is not None:
-                raise running_turn_error(state, sid, job)
-            # A new image without a session is a new clip: a fresh session keeps earlier clips out of it.
-            uploaded = await state.service.uploads.upload([image], sid, progress, new_session=sid is None)
-            sid = uploaded.session_id
-            notice = uploaded.notice
-        elif sid is None and state.service.workspace.latest_session_id is None:
-            raise ToolError(
-                "There is no image yet. Pass image='/path/to/photo.jpg' (or a URL), or call upload first."
-            )
-        sid = require_session(state, sid)
-        if (job := state.jobs.running("turn", sid)) is not None:
-            raise running_turn_error(state, sid, job)
-
-    service = state.service
-
-    async def work(job: Job[TurnOutcome]) -> TurnOutcome:
-        outcome = await service.turns.send(text, sid, job.report)
-        job.bind(outcome.session_id)
-        return outcome
-
-    short = text if len(text) <= 60 else text[:57] + "..."
-    # What finished earlier in this session is about to be out of date: nothing should hand it out later.
-    state.jobs.settle(sid)
-    turn = state.jobs.start("turn", sid, f'instruction "{short}"', work)
-    await progress(ProgressUpdate(message=f'working on "{short}"'))
+        sid, notice = await _session_for(state, session_arg(session_id), image, progress)
+    turn = _start_turn(state, sid, text)
+    await progress(ProgressUpdate(message=f'working on "{_short(text)}"'))
     remaining = max(0.0, budget - (anyio.current_time() - started))
     if not await turn.wait(remaining, progress):
         return AnimateResult(
@@ -160,6 +138,42 @@ async def animate_image(
     with errors():
         outcome = turn.result()
     return _animate_done(outcome, turn, notice)
+
+
+async def _session_for(
+    state: ServerState, sid: str | None, image: str | None, progress: McpProgressSink
+) -> tuple[str, str | None]:
+    """The session the instruction goes to (uploading `image` first), and any notice about it."""
+    notice: str | None = None
+    if image is not None:
+        refuse_while_running(state, sid)
+        # A new image without a session is a new clip: a fresh session keeps earlier clips out of it.
+        uploaded = await state.service.uploads.upload([image], sid, progress, new_session=sid is None)
+        sid, notice = uploaded.session_id, uploaded.notice
+    elif sid is None and state.service.workspace.latest_session_id is None:
+        raise ToolError(
+            "There is no image yet. Pass image='/path/to/photo.jpg' (or a URL), or call upload first."
+        )
+    sid = require_session(state, sid)
+    refuse_while_running(state, sid)
+    return sid, notice
+
+
+def _start_turn(state: ServerState, sid: str, text: str) -> Job[TurnOutcome]:
+    service = state.service
+
+    async def work(job: Job[TurnOutcome]) -> TurnOutcome:
+        outcome = await service.turns.send(text, sid, job.report)
+        job.bind(outcome.session_id)
+        return outcome
+
+    # What finished earlier in this session is about to be out of date: nothing should hand it out later.
+    state.jobs.settle(sid)
+    return state.jobs.start("turn", sid, f'instruction "{_short(text)}"', work)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _animate_done(outcome: TurnOutcome, job: Job[Any], notice: str | None) -> AnimateResult:

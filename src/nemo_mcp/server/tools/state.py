@@ -8,11 +8,10 @@ from pydantic import Field
 
 from nemo_mcp.config import MAX_WAIT_SECONDS
 from nemo_mcp.errors import NemoError
-from nemo_mcp.server.jobs import format_duration
 from nemo_mcp.server.results import CreditsResult, StateResult, TurnReport
 from nemo_mcp.server.tools.common import (
-    CallProgress,
     Ctx,
+    McpProgressSink,
     SessionId,
     call,
     collect,
@@ -23,6 +22,7 @@ from nemo_mcp.server.tools.common import (
     wait_budget,
 )
 from nemo_mcp.service.models import TurnOutcome
+from nemo_mcp.service.text import format_duration
 
 
 async def get_state(
@@ -50,7 +50,7 @@ async def get_state(
     sid = require_session(state, session_id)
     running = state.jobs.running("turn", sid) or state.jobs.running("export", sid)
     if running is not None and budget > 0:
-        await running.wait(budget, CallProgress(ctx))
+        await running.wait(budget, McpProgressSink(ctx))
     finished_turn: TurnReport | None = None
     turn_error: str | None = None
     turn = state.jobs.find("turn", sid)

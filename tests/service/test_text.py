@@ -1,0 +1,18 @@
+"""Sizes and durations in words: one formatter each, so a progress message and a result agree."""
+
+from __future__ import annotations
+
+from nemo_mcp.service.text import format_duration, format_size
+
+
+def test_durations_read_like_people_say_them() -> None:
+    assert format_duration(4.6) == "4 s"
+    assert format_duration(100) == "1 min 40 s"
+    assert format_duration(120) == "2 min"
+    assert format_duration(725) == "12 min"
+
+
+def test_sizes_read_like_file_managers_show_them() -> None:
+    assert format_size(400) == "1 KB"
+    assert format_size(850_000) == "850 KB"
+    assert format_size(12_400_000) == "12.4 MB"
