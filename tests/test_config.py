@@ -33,6 +33,8 @@ def test_reads_every_variable(tmp_path: Path) -> None:
         "NEMO_MCP_ALLOWED_DIRS": os.pathsep.join(["pics", "/srv/media"]),
         "NEMO_MCP_WAIT_SECONDS": "12.5",
         "NEMO_MCP_RATE_LIMIT_WAIT": "0",
+        "NEMO_MCP_REQUEST_TIMEOUT": "12",
+        "NEMO_MCP_RECOVERY_DELAY": "5",
     }
     settings = Settings.from_env(env, cwd=tmp_path)
     assert settings.api_url == "http://127.0.0.1:9999"
@@ -41,6 +43,8 @@ def test_reads_every_variable(tmp_path: Path) -> None:
     assert settings.allowed_dirs == (tmp_path / "pics", Path("/srv/media"))
     assert settings.wait_seconds == 12.5
     assert settings.rate_limit_wait_seconds == 0
+    assert settings.request_timeout_seconds == 12
+    assert settings.recovery_delay_seconds == 5
     assert settings.skill_source == "cursor"
 
 
@@ -69,6 +73,9 @@ def test_token_never_appears_in_repr(tmp_path: Path) -> None:
         ("NEMO_CLIENT_ID", "x" * 65, "at most 64"),
         ("NEMO_MCP_ALLOWED_DIRS", os.pathsep, "is empty"),
         ("NEMO_MCP_RATE_LIMIT_WAIT", "-1", "must be zero or a positive number"),
+        ("NEMO_MCP_REQUEST_TIMEOUT", "0", "must be more than 0 and at most 300"),
+        ("NEMO_MCP_REQUEST_TIMEOUT", "3600", "must be more than 0 and at most 300"),
+        ("NEMO_MCP_RECOVERY_DELAY", "later", "is not a number"),
     ],
 )
 def test_bad_values_fail_with_one_clear_line(tmp_path: Path, name: str, value: str, expected: str) -> None:

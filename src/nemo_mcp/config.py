@@ -20,6 +20,11 @@ DEFAULT_WAIT_SECONDS = 45.0
 # Claude Desktop cancels a stdio tool call after about 60 s; no budget may get close to that.
 MAX_WAIT_SECONDS = 55.0
 DEFAULT_RATE_LIMIT_WAIT_SECONDS = 30.0
+# How long an ordinary API call (state, credits, a render poll) may take to answer.
+DEFAULT_REQUEST_TIMEOUT_SECONDS = 30.0
+MAX_REQUEST_TIMEOUT_SECONDS = 300.0
+# After a dropped stream, the first look at the session's state (contract §4: "e.g. after 30 s").
+DEFAULT_RECOVERY_DELAY_SECONDS = 30.0
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_CLIENT_ID_LENGTH = 64
 
@@ -47,6 +52,8 @@ class Settings:
     # Render handles and the local backend's state.
     data_dir: Path = field(default_factory=lambda: _default_data_dir())
     rate_limit_wait_seconds: float = DEFAULT_RATE_LIMIT_WAIT_SECONDS
+    request_timeout_seconds: float = DEFAULT_REQUEST_TIMEOUT_SECONDS
+    recovery_delay_seconds: float = DEFAULT_RECOVERY_DELAY_SECONDS
     # Only for the local backend, which fetches URL uploads itself.
     allow_private_urls: bool = False
     # What cached tokens, known sessions and render handles belong to. For a remote API that is its URL;
@@ -152,6 +159,15 @@ class Settings:
                 "NEMO_MCP_RATE_LIMIT_WAIT", get("NEMO_MCP_RATE_LIMIT_WAIT"), DEFAULT_RATE_LIMIT_WAIT_SECONDS
             ),
             allow_private_urls=_flag("NEMO_MCP_ALLOW_PRIVATE_URLS", get("NEMO_MCP_ALLOW_PRIVATE_URLS")),
+            request_timeout_seconds=_seconds_within(
+                "NEMO_MCP_REQUEST_TIMEOUT",
+                get("NEMO_MCP_REQUEST_TIMEOUT"),
+                DEFAULT_REQUEST_TIMEOUT_SECONDS,
+                MAX_REQUEST_TIMEOUT_SECONDS,
+            ),
+            recovery_delay_seconds=_non_negative(
+                "NEMO_MCP_RECOVERY_DELAY", get("NEMO_MCP_RECOVERY_DELAY"), DEFAULT_RECOVERY_DELAY_SECONDS
+            ),
         )
 
 
@@ -203,6 +219,13 @@ def _non_negative(name: str, raw: str | None, default: float) -> float:
         raise ConfigError(f"{name}={raw!r} is not a number of seconds.") from None
     if not math.isfinite(value) or value < 0:
         raise ConfigError(f"{name}={raw!r} must be zero or a positive number of seconds.")
+    return value
+
+
+def _seconds_within(name: str, raw: str | None, default: float, most: float) -> float:
+    value = _non_negative(name, raw, default)
+    if value <= 0 or value > most:
+        raise ConfigError(f"{name}={raw!r} must be more than 0 and at most {most:g} seconds.")
     return value
 
 

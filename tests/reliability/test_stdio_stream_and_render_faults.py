@@ -1,9 +1,8 @@
-"""Stream and render faults met by one `nemo-mcp serve` process over stdio, with the backend's stats as proof.
+"""Stream and render faults met by `nemo-mcp serve` processes over stdio, with the backend's stats as proof.
 
-The dropped stream is recovered by state polls that start 30 s after the drop, and a render poll that gets no
-answer waits out the client's 30 s read timeout (the product's defaults, not configurable from the
-environment). Both run in sessions of their own while the other faults are met meanwhile, so the waits
-overlap instead of adding up.
+The two waits of the product that are long by default (the first state check 30 s after a dropped stream,
+and the 30 s a request may take to answer) are set short through the environment
+(`NEMO_MCP_RECOVERY_DELAY`, `NEMO_MCP_REQUEST_TIMEOUT`), so no test sits out a 30 s timeout.
 """
 
 from __future__ import annotations
@@ -38,44 +37,11 @@ def _files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob("*")) if folder.exists() else []
 
 
-async def test_stream_and_render_faults_over_stdio(
+async def test_stream_shapes_over_stdio(
     tmp_path: Path, local_backend: LocalBackend, sample_png: Path
 ) -> None:
-    env = server_env(tmp_path, local_backend.url)
     faults = local_backend.faults
-    out = tmp_path / "out"
-
-    def requests(route: str) -> int:
-        return local_backend.stats.requests.get(route, 0)
-
-    async with stdio_server(env, tmp_path) as client:
-        # --- a render poll that times out (session C, collected at the end) ---
-        slow_sid = ok(await tool(client, "upload", {"source": str(sample_png), "new_session": True}))[
-            "session_id"
-        ]
-        ok(await tool(client, "animate_image", {"instruction": SHORT, "session_id": slow_sid}))
-        # The first poll (2 s after the submit) gets no answer for longer than the client's 30 s read timeout.
-        faults.add("render_poll", "delay", 31)
-        slow = ok(await tool(client, "export", {"session_id": slow_sid, "wait_seconds": 6}))
-        assert slow["status"] == "running", slow
-        assert [rule["used"] for rule in faults.rules()] == [1]  # that poll is hanging now
-
-        # --- the stream drops mid-generation (session B, collected at the end) ---
-        dropped_sid = ok(await tool(client, "upload", {"source": str(sample_png), "new_session": True}))[
-            "session_id"
-        ]
-        faults.add("run_sse", "drop_after", 1)  # cut after the first text event: the work goes on
-        running = ok(
-            await tool(
-                client,
-                "animate_image",
-                {"instruction": DROPPED, "session_id": dropped_sid, "wait_seconds": 1},
-            )
-        )
-        assert running["status"] == "running", running
-        assert "get_state" in running["next_step"]
-
-        # --- stream shapes (session A) ---
+    async with stdio_server(server_env(tmp_path, local_backend.url), tmp_path) as client:
         sid = ok(await tool(client, "upload", {"source": str(sample_png), "new_session": True}))["session_id"]
         faults.add("run_sse", "split_events")
         split = ok(await tool(client, "animate_image", {"instruction": SHORT, "session_id": sid}))
@@ -105,57 +71,112 @@ async def test_stream_and_render_faults_over_stdio(
         assert silent["status"] == "done", silent
         assert silent["reply"].startswith("Done. What changed:"), silent  # described from the state
         assert silent["changes"], silent
+    # every message reached the backend exactly once
+    assert local_backend.stats.messages_for(sid) == [
+        SHORT,
+        "make it 2 seconds",
+        "add the title 'Summer'",
+        "make it 3 seconds",
+    ]
+    assert local_backend.stats.missing_attribution_total == 0
 
-        # every message of session A reached the backend exactly once
-        assert local_backend.stats.messages_for(sid) == [
-            SHORT,
-            "make it 2 seconds",
-            "add the title 'Summer'",
-            "make it 3 seconds",
-        ]
 
-        # --- render faults, each export into its own folder (session A) ---
-        submits = requests("render_submit")
+async def test_render_faults_over_stdio(
+    tmp_path: Path, local_backend: LocalBackend, sample_png: Path
+) -> None:
+    faults = local_backend.faults
+    out = tmp_path / "out"
+
+    def submits() -> int:
+        return local_backend.stats.requests.get("render_submit", 0)
+
+    async with stdio_server(server_env(tmp_path, local_backend.url), tmp_path) as client:
+        sid = ok(await tool(client, "upload", {"source": str(sample_png)}))["session_id"]
+        ok(await tool(client, "animate_image", {"instruction": SHORT, "session_id": sid}))
+        # Faults an export survives, each export into its own folder.
         for case, route, effect, value, times in SURVIVED:
             faults.reset()
             faults.add(route, effect, value, times=times)
+            before = submits()
             folder = out / case
             done = ok(await tool(client, "export", {"session_id": sid, "output_dir": str(folder)}))
             assert done["status"] == "done", (case, done)
             path = Path(done["path"])
             assert _files(folder) == [path.name], case  # no partial or temp file beside it
-            assert probe_clip(path).duration_s == pytest.approx(3.0, abs=0.1), case
-            submits += 1
-            assert requests("render_submit") == submits, case
+            assert probe_clip(path).duration_s == pytest.approx(1.0, abs=0.1), case
+            assert submits() == before + 1, case
+        faults.reset()
+        await _render_failures(client, local_backend, sid, out)
+    assert local_backend.stats.missing_attribution_total == 0
+
+
+async def _render_failures(client: Any, local_backend: LocalBackend, sid: str, out: Path) -> None:
+    faults = local_backend.faults
+
+    def submits() -> int:
+        return local_backend.stats.requests.get("render_submit", 0)
+
+    # A failed submit is retried once (the backend made no job; a second submit makes one).
+    before = submits()
+    faults.add("render_submit", "submit_fail")
+    done = ok(await tool(client, "export", {"session_id": sid, "output_dir": str(out / "submit-fail")}))
+    assert done["status"] == "done"
+    assert submits() == before + 2
+    # Two failed submits: a clear error, nothing written.
+    faults.add("render_submit", "submit_fail", times=2)
+    assert "could not be started (tried twice" in error(
+        await tool(client, "export", {"session_id": sid, "output_dir": str(out / "x")})
+    )
+    assert submits() == before + 4
+    # A render that ends 'failed': a clear error, not retried, nothing written.
+    faults.add("render_submit", "render_fail")
+    failed_render = error(await tool(client, "export", {"session_id": sid, "output_dir": str(out / "x")}))
+    assert "fail" in failed_render.lower()
+    assert submits() == before + 5
+    # A download cut half way on every try: an error, and no partial file under any name.
+    faults.add("download", "cut_download", times=None)
+    cut = error(await tool(client, "export", {"session_id": sid, "output_dir": str(out / "x")}))
+    assert cut
+    assert _files(out / "x") == []
+    faults.reset()
+
+
+async def test_a_hanging_poll_and_a_dropped_stream_are_ridden_out_over_stdio(
+    tmp_path: Path, local_backend: LocalBackend, sample_png: Path
+) -> None:
+    env = server_env(tmp_path, local_backend.url, NEMO_MCP_REQUEST_TIMEOUT="1", NEMO_MCP_RECOVERY_DELAY="1")
+    faults = local_backend.faults
+    async with stdio_server(env, tmp_path) as client:
+        # A render poll that gets no answer within the request timeout: polled again, delivered, submitted once.
+        slow_sid = ok(await tool(client, "upload", {"source": str(sample_png), "new_session": True}))[
+            "session_id"
+        ]
+        ok(await tool(client, "animate_image", {"instruction": SHORT, "session_id": slow_sid}))
+        faults.add("render_poll", "delay", 3)
+        started = ok(await tool(client, "export", {"session_id": slow_sid, "wait_seconds": 0}))
+        assert started["status"] == "running", started
+        collected_export = ok(await tool(client, "export", {"session_id": slow_sid, "wait_seconds": 50}))
+        assert collected_export["status"] == "done", collected_export
+        assert probe_clip(Path(collected_export["path"])).duration_s == pytest.approx(1.0, abs=0.1)
+        assert [rule["used"] for rule in faults.rules()] == [1]  # the one poll that hung
+        assert local_backend.stats.requests["render_poll"] >= 2  # ... and the one after it
+        assert local_backend.stats.requests["render_submit"] == 1
         faults.reset()
 
-        # A failed submit is retried once (the backend made no job; a second submit makes one).
-        faults.add("render_submit", "submit_fail")
-        done = ok(await tool(client, "export", {"session_id": sid, "output_dir": str(out / "submit-fail")}))
-        assert done["status"] == "done"
-        submits += 2
-        assert requests("render_submit") == submits
-        # Two failed submits: a clear error, nothing written.
-        faults.add("render_submit", "submit_fail", times=2)
-        assert "could not be started (tried twice" in error(
-            await tool(client, "export", {"session_id": sid, "output_dir": str(out / "x")})
+        # The stream drops mid-generation: collected from the state without sending the message again.
+        dropped_sid = ok(await tool(client, "upload", {"source": str(sample_png), "new_session": True}))[
+            "session_id"
+        ]
+        faults.add("run_sse", "drop_after", 1)  # cut after the first text event: the work goes on
+        running = ok(
+            await tool(
+                client,
+                "animate_image",
+                {"instruction": DROPPED, "session_id": dropped_sid, "wait_seconds": 0},
+            )
         )
-        submits += 2
-        assert requests("render_submit") == submits
-        # A render that ends 'failed': a clear error, not retried, nothing written.
-        faults.add("render_submit", "render_fail")
-        failed_render = error(await tool(client, "export", {"session_id": sid, "output_dir": str(out / "x")}))
-        assert "fail" in failed_render.lower()
-        submits += 1
-        assert requests("render_submit") == submits
-        # A download cut half way on every try: an error, and no partial file under any name.
-        faults.add("download", "cut_download", times=None)
-        cut = error(await tool(client, "export", {"session_id": sid, "output_dir": str(out / "x")}))
-        assert cut
-        assert _files(out / "x") == []
-        faults.reset()
-
-        # --- the dropped generation: collected without sending the message again ---
+        assert running["status"] == "running", running
+        assert "get_state" in running["next_step"]
         collected: dict[str, Any] = ok(
             await tool(client, "get_state", {"session_id": dropped_sid, "wait_seconds": 50})
         )
@@ -164,12 +185,7 @@ async def test_stream_and_render_faults_over_stdio(
         assert turn["changes"], turn
         assert "connection dropped" in (turn["notice"] or ""), turn
         assert collected["ready_to_export"] is True
-        # --- the render whose poll timed out: polled again, delivered, submitted once ---
-        collected_export = ok(await tool(client, "export", {"session_id": slow_sid, "wait_seconds": 50}))
-        assert collected_export["status"] == "done", collected_export
-        assert probe_clip(Path(collected_export["path"])).duration_s == pytest.approx(1.0, abs=0.1)
     assert local_backend.stats.messages_for(dropped_sid) == [DROPPED]  # received once: charged once
-    assert local_backend.stats.missing_attribution_total == 0
 
 
 async def test_heartbeats_only_stream_hands_back_a_handle_over_stdio(

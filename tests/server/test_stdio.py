@@ -56,7 +56,7 @@ async def test_upload_animate_state_export_over_stdio(tmp_path: Path, sample_png
             client,
             "animate_image",
             {
-                "instruction": "animate this image into a 5-second video clip using low VRAM mode",
+                "instruction": "animate this image into a 1-second video clip using low VRAM mode",
                 "session_id": sid,
             },
             progress=progress,
@@ -79,4 +79,4 @@ async def test_upload_animate_state_export_over_stdio(tmp_path: Path, sample_png
     assert path.parent == tmp_path / "out"
     clip = probe_clip(path)
     assert (clip.codec, clip.width, clip.height) == ("h264", 1280, 720)
-    assert clip.duration_s == pytest.approx(5.0, abs=0.1)
+    assert clip.duration_s == pytest.approx(1.0, abs=0.1)

@@ -19,7 +19,7 @@ from tests.service.conftest import FAST, Recorder
 
 pytestmark = pytest.mark.anyio
 
-ANIMATE = "animate this image into a 5-second video clip"
+ANIMATE = "animate this image into a 2-second video clip"
 # Renders faster; for the tests whose subject is not the clip itself.
 SHORT = "animate this image into a 1-second video clip"
 
@@ -61,8 +61,8 @@ async def test_done_when_flow_token_session_upload_animate_state_export(
     assert outcome.path.stat().st_size == outcome.size_bytes
     assert (outcome.width, outcome.height) == (1280, 720)
     assert outcome.duration_s is not None
-    assert abs(outcome.duration_s - 5) < 0.5
-    _assert_valid_mp4(outcome.path, 5)
+    assert abs(outcome.duration_s - 2) < 0.5
+    _assert_valid_mp4(outcome.path, 2)
     assert _leftovers(local_settings.output_dir) == [outcome.path.name]
     assert _leftovers(local_settings.render_handles_dir) == []
     assert progress.fractions == sorted(progress.fractions)

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from nemo_mcp.api.headers import attribution_headers
-from nemo_mcp.api.http import DEFAULT_TIMEOUT, Who, error_for, network_error, read_answer
+from nemo_mcp.api.http import CONNECT_TIMEOUT_S, Who, error_for, network_error, read_answer
 from nemo_mcp.api.wire import TokenGrant, parse
 from nemo_mcp.config import MAX_CLIENT_ID_LENGTH, Settings
 from nemo_mcp.errors import ConfigError, RateLimitedError, TokenExpiredError
@@ -204,7 +204,9 @@ class Authenticator:
             self.token_requests += 1
             try:
                 response = await self._http.post(
-                    f"{self._api}/api/auth/anonymous-token", headers=headers, timeout=DEFAULT_TIMEOUT
+                    f"{self._api}/api/auth/anonymous-token",
+                    headers=headers,
+                    timeout=httpx.Timeout(self._settings.request_timeout_seconds, connect=CONNECT_TIMEOUT_S),
                 )
             except httpx.HTTPError as exc:
                 raise network_error(exc, self._api) from None

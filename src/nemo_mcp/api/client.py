@@ -23,6 +23,7 @@ from nemo_mcp.api.auth import Authenticator, Credential
 from nemo_mcp.api.events import SseEvent
 from nemo_mcp.api.headers import attribution_headers, platform_for
 from nemo_mcp.api.http import (
+    CONNECT_TIMEOUT_S,
     DEFAULT_TIMEOUT,
     SSE_TIMEOUT,
     UPLOAD_TIMEOUT,
@@ -85,6 +86,7 @@ class NemoClient:
         self._settings = settings
         self._api = settings.api_url.rstrip("/")
         self._auth = Authenticator(http, settings, platform_for(settings.skill_source, client_name))
+        self._timeout = httpx.Timeout(settings.request_timeout_seconds, connect=CONNECT_TIMEOUT_S)
 
     def __repr__(self) -> str:
         return f"NemoClient(api_url={self._api!r}, platform={self.platform!r})"
@@ -151,7 +153,7 @@ class NemoClient:
         json: object = None,
         files: Sequence[FilePart] = (),
         safe: bool = False,
-        limits: httpx.Timeout = DEFAULT_TIMEOUT,
+        limits: httpx.Timeout | None = None,
         raw: bool = False,
     ) -> Any:
         """Send one request; renew the token once on refusal; if `safe` to repeat, wait out one 429 and
@@ -175,7 +177,7 @@ class NemoClient:
                         method,
                         f"{self._api}{path}",
                         headers=self._headers(credential),
-                        timeout=limits,
+                        timeout=limits or self._timeout,
                         **kwargs,
                     )
             except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
@@ -283,7 +285,7 @@ class NemoClient:
         headers = self._headers(credential) if same_host else {}
         try:
             async with self._http.stream(
-                "GET", absolute, headers=headers, timeout=DEFAULT_TIMEOUT, follow_redirects=True
+                "GET", absolute, headers=headers, timeout=self._timeout, follow_redirects=True
             ) as response:
                 if response.status_code >= 400:
                     raise error_for(Failure(response.status_code), self.who())

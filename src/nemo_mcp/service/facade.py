@@ -39,7 +39,7 @@ class NemoService:
     """One person's use of one NemoVideo API: a token, any number of sessions, the latest one remembered."""
 
     def __init__(self, settings: Settings, http: HttpClient, *, tuning: Tuning | None = None) -> None:
-        self.workspace = Workspace(settings, NemoClient(http, settings), tuning or Tuning())
+        self.workspace = Workspace(settings, NemoClient(http, settings), tuning or Tuning.of(settings))
         self.uploads = Uploads(self.workspace)
         self.turns = Turns(self.workspace)
         self.exports = Exports(self.workspace)

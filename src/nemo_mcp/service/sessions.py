@@ -47,6 +47,16 @@ class Tuning:
     heartbeat_limit_s: float = HEARTBEAT_LIMIT_S
     still_working_every_s: float = STILL_WORKING_EVERY_S
 
+    @classmethod
+    def of(cls, settings: Settings) -> Tuning:
+        """The waits a person can set in the environment, the rest at their defaults.
+
+        After a dropped stream the state is checked after the delay, then every two delays (30 s, then
+        every 60 s by default, as contract §4 suggests).
+        """
+        delay = settings.recovery_delay_seconds
+        return cls(recovery_first_s=delay, recovery_every_s=2 * delay)
+
 
 @dataclass(frozen=True)
 class Snapshot:
