@@ -36,7 +36,13 @@ async def test_the_five_tools_have_titles_schemas_and_honest_annotations(client:
     assert animate.annotations.read_only_hint is False
     assert animate.annotations.idempotent_hint is False
     assert "credits" in (animate.description or "").lower()
-    assert animate.input_schema["required"] == ["instruction"]
+    # Settings may stand alone, so nothing is required; each is described for the model that fills it.
+    assert "required" not in animate.input_schema
+    settings = (
+        "duration_s aspect_ratio motion motion_speed title title_position music music_volume resolution"
+    )
+    for name in settings.split():
+        assert animate.input_schema["properties"][name]["description"], name
     wait = animate.input_schema["properties"]["wait_seconds"]
     assert wait["maximum"] == 55
     assert wait["description"]

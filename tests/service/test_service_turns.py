@@ -82,7 +82,7 @@ async def test_generation_turn_reports_progress_and_the_new_timeline(
     assert outcome.session_id == sid
     assert outcome.ready_to_export
     assert outcome.timeline.startswith("Timeline (1 track): 1. Video: sample.png (0-1s)")
-    assert any(c.startswith("added Video: sample.png") for c in outcome.changes)
+    assert any(c.startswith("a new clip of sample.png: 1 s") for c in outcome.changes)
     assert "generating video…" in progress.messages
     assert progress.fractions == sorted(progress.fractions)
     assert local_backend.stats.messages_for(sid) == [ANIMATE]
@@ -94,7 +94,7 @@ async def test_silent_generation_describes_the_change(
     await service.uploads.upload([str(sample_png)])
     local_backend.faults.add("run_sse", "silent")
     outcome = await service.turns.send(ANIMATE)
-    assert outcome.reply.startswith("Done. What changed: added Video: sample.png (0-1s)")
+    assert outcome.reply.startswith("Done. What changed: a new clip of sample.png: 1 s, 16:9 1280x720")
     assert outcome.ready_to_export
 
 

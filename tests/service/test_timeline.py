@@ -8,8 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nemo_mcp.service.models import MediaView
-from nemo_mcp.service.timeline import describe_changes, media_of, ready_for_export, summary, tracks_of
+from nemo_mcp.service.models import MediaView, TrackView
+from nemo_mcp.service.timeline import (
+    media_of,
+    new_media,
+    other_track_changes,
+    ready_for_export,
+    summary,
+    tracks_of,
+)
 
 DRAFT: dict[str, Any] = {
     "t": [
@@ -64,24 +71,19 @@ def test_ready_for_export(draft: dict[str, Any] | None, ready: bool) -> None:
     assert ready_for_export(draft) is ready
 
 
-def test_changes_between_two_states() -> None:
-    before = tracks_of({"t": [DRAFT["t"][0]]})
-    after = tracks_of(DRAFT)
-    changes = describe_changes(before, after, [], [MediaView(name="clip.mp4", kind="video", url="u")])
-    assert changes == [
-        "added BGM: Lo-fi (0-10s, 35%)",
-        'added Title: "Urban Dreams" (0-3s)',
-        "new video in the session: clip.mp4",
+def test_new_media_and_tracks_of_other_kinds() -> None:
+    clip = MediaView(name="clip.mp4", kind="video", url="u")
+    assert new_media([], [clip]) == ["new video in the session: clip.mp4"]
+    assert new_media([clip], [clip]) == []
+    sticker = TrackView(kind="other", label="Track: sticker", start_s=0, end_s=2)
+    longer = sticker.model_copy(update={"end_s": 4})
+    assert other_track_changes([], [sticker]) == ["added Track: sticker (0-2s)"]
+    assert other_track_changes([sticker], [longer]) == [
+        "changed Track: sticker (0-2s) → Track: sticker (0-4s)"
     ]
-    longer = tracks_of({"t": [{"tt": 0, "sg": [{"name": "city timelapse", "st": 0, "d": 5000}]}]})
-    assert describe_changes(after[:1], longer, [], []) == [
-        "changed Video: city timelapse (0-10s) → Video: city timelapse (0-5s)"
-    ]
-    assert describe_changes(after, after, [], []) == []
-    assert describe_changes(after, [], [], []) == [
-        f"removed {x}"
-        for x in ["Video: city timelapse (0-10s)", "BGM: Lo-fi (0-10s, 35%)", 'Title: "Urban Dreams" (0-3s)']
-    ]
+    assert other_track_changes([sticker], []) == ["removed Track: sticker (0-2s)"]
+    video = tracks_of(DRAFT)  # video, music and title are the clip's facts, not "other" tracks
+    assert other_track_changes([], video) == []
 
 
 def test_media_from_uploads_and_generated() -> None:

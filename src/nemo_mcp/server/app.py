@@ -21,9 +21,10 @@ from nemo_mcp import __version__
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import NemoError
 from nemo_mcp.server.jobs import JobBoard
+from nemo_mcp.server.tools.animate import animate_image
 from nemo_mcp.server.tools.common import Ctx, ServerState
 from nemo_mcp.server.tools.export import export
-from nemo_mcp.server.tools.media import animate_image, upload
+from nemo_mcp.server.tools.media import upload
 from nemo_mcp.server.tools.state import get_credits, get_state
 from nemo_mcp.service.facade import NemoService
 from nemo_mcp.service.models import ExportOutcome

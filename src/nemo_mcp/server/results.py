@@ -27,13 +27,21 @@ class UploadResult(ToolResult):
 
 
 class AnimateResult(ToolResult):
-    status: Literal["done", "running"] = Field(
-        description="'running': the work goes on in the background; make the call in next_step to collect it"
+    status: Literal["done", "partial", "unchanged", "unverified", "running"] = Field(
+        description=(
+            "'done': the clip changed as asked; 'partial': it changed but not_done lists what was asked and "
+            "not done; 'unchanged': nothing in the clip changed (do not tell the person it did); "
+            "'unverified': sent, but the clip could not be read afterwards; 'running': the work goes on in "
+            "the background, make the call in next_step to collect it"
+        )
     )
     message: str
     session_id: str | None
-    reply: str | None = Field(default=None, description="the video agent's answer")
-    changes: list[str] = Field(default_factory=list, description="what changed in the timeline")
+    reply: str | None = Field(default=None, description="the video agent's own words")
+    changes: list[str] = Field(
+        default_factory=list, description="what changed in the clip, read from the timeline"
+    )
+    not_done: list[str] = Field(default_factory=list, description="what was asked and is not in the clip")
     timeline: str | None = Field(default=None, description="one-line timeline summary")
     ready_to_export: bool | None = None
     notice: str | None = None
@@ -53,14 +61,25 @@ class JobInfo(ToolResult):
 class TurnReport(ToolResult):
     """The answer to an instruction that finished after its animate_image call had returned."""
 
+    status: Literal["done", "partial", "unchanged", "unverified"]
     reply: str
     changes: list[str]
+    not_done: list[str] = Field(default_factory=list)
     timeline: str
     ready_to_export: bool
     notice: str | None = None
 
 
+StateStatus = Literal["running", "failed", "ready", "empty"]
+
+
 class StateResult(ToolResult):
+    status: StateStatus = Field(
+        description=(
+            "'running': work is still going on for the session (collect it with next_step); 'failed': the "
+            "last instruction failed; 'ready': the clip can be exported; 'empty': there is no clip yet"
+        )
+    )
     message: str
     session_id: str
     timeline: str = Field(description="the timeline as a person reads it")

@@ -62,10 +62,21 @@ class StateView(Strict):
     web_url: str | None = None
 
 
+TurnStatus = Literal["done", "partial", "unchanged", "unverified"]
+
+
 class TurnOutcome(Strict):
     session_id: str
+    status: TurnStatus = Field(
+        description="'done': the clip changed as asked; 'partial': it changed, but not_done lists what was "
+        "asked and not done; 'unchanged': nothing in the clip changed; 'unverified': the instruction went "
+        "through but the clip could not be read afterwards (check get_state)"
+    )
     reply: str = Field(description="the agent's answer, rewritten for a chat (no GUI buttons)")
-    changes: list[str] = Field(default_factory=list, description="what changed in the timeline")
+    changes: list[str] = Field(
+        default_factory=list, description="what changed in the clip, as a person sees it"
+    )
+    not_done: list[str] = Field(default_factory=list, description="what was asked and is not in the clip")
     timeline: str
     ready_to_export: bool
     notice: str | None = None

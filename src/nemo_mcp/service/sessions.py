@@ -18,11 +18,12 @@ from nemo_mcp.api.client import NemoClient
 from nemo_mcp.api.wire import StateAnswer
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import SessionGoneError, UnknownSessionError
+from nemo_mcp.service.changes import ClipFacts, describe, facts_of
 from nemo_mcp.service.models import MediaView, TrackView
 from nemo_mcp.service.progress import ProgressReporter, ProgressSink
 from nemo_mcp.service.renders import PollPolicy
 from nemo_mcp.service.session_store import KnownSession, SessionRegistry, new_record
-from nemo_mcp.service.timeline import describe_canvas_changes, describe_changes, media_of, tracks_of
+from nemo_mcp.service.timeline import media_of, new_media, other_track_changes, tracks_of
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ class Snapshot:
     draft: dict[str, Any] | None
     tracks: list[TrackView]
     media: list[MediaView]
+    facts: ClipFacts
 
     @classmethod
     def of(cls, answer: StateAnswer) -> Snapshot:
@@ -73,11 +75,13 @@ class Snapshot:
             state.draft,
             tracks_of(state.draft),
             media_of(state.video_infos, state.generated_media),
+            facts_of(state.draft),
         )
 
     def changes_since(self, before: Snapshot) -> list[str]:
-        tracks_and_media = describe_changes(before.tracks, self.tracks, before.media, self.media)
-        return tracks_and_media + describe_canvas_changes(before.draft, self.draft)
+        """What a person would notice: the clip's facts, tracks nobody can read, new media."""
+        clip = describe(before.facts, self.facts)
+        return clip + other_track_changes(before.tracks, self.tracks) + new_media(before.media, self.media)
 
 
 class Workspace:

@@ -187,61 +187,25 @@ def _first_str(item: Mapping[str, Any], keys: Sequence[str]) -> str | None:
     return None
 
 
-def describe_changes(
-    before_tracks: Sequence[TrackView],
-    after_tracks: Sequence[TrackView],
-    before_media: Sequence[MediaView],
-    after_media: Sequence[MediaView],
-) -> list[str]:
-    """What a person needs to hear after a turn: tracks added, removed or changed, new generated media."""
+def other_track_changes(before: Sequence[TrackView], after: Sequence[TrackView]) -> list[str]:
+    """Tracks of kinds the clip's facts do not cover (stickers, effects, …): added, removed or changed."""
+    old = [track for track in before if track.kind == "other"]
     changes: list[str] = []
-    remaining = list(before_tracks)
-    for track in after_tracks:
-        if track in remaining:
-            remaining.remove(track)
+    for track in (t for t in after if t.kind == "other"):
+        if track in old:
+            old.remove(track)
             continue
-        same_kind = next(
-            (old for old in remaining if old.kind == track.kind and old.label == track.label), None
-        )
-        same_kind = same_kind or next((old for old in remaining if old.kind == track.kind), None)
-        if same_kind is not None:
-            remaining.remove(same_kind)
-            changes.append(f"changed {describe_track(same_kind)} → {describe_track(track)}")
+        same = next((o for o in old if o.label == track.label), None)
+        if same is not None:
+            old.remove(same)
+            changes.append(f"changed {describe_track(same)} → {describe_track(track)}")
         else:
             changes.append(f"added {describe_track(track)}")
-    changes.extend(f"removed {describe_track(old)}" for old in remaining)
-    known = {(m.name, m.url) for m in before_media}
-    changes.extend(
-        f"new {m.kind} in the session: {m.name}" for m in after_media if (m.name, m.url) not in known
-    )
+    changes.extend(f"removed {describe_track(track)}" for track in old)
     return changes
 
 
-def describe_canvas_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[str]:
-    """Changes to the draft as a whole (its `m` metadata): size, frame rate, title.
-
-    An edit such as "make it square" changes no track, only the canvas; without this it would look like
-    nothing happened.
-    """
-    old, new = _meta(before), _meta(after)
-    changes: list[str] = []
-    old_size, new_size = _size(old), _size(new)
-    if new_size and old_size and new_size != old_size:
-        changes.append(f"the video is now {new_size} (was {old_size})")
-    if new.get("fps") and old.get("fps") and new["fps"] != old["fps"]:
-        changes.append(f"the frame rate is now {new['fps']} fps (was {old['fps']})")
-    if new.get("title") != old.get("title") and (new.get("title") or old.get("title")):
-        changes.append(
-            f"the title is now {new.get('title')!r}" if new.get("title") else "the title was removed"
-        )
-    return changes
-
-
-def _meta(draft: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    meta = draft.get("m") if isinstance(draft, Mapping) else None
-    return meta if isinstance(meta, Mapping) else {}
-
-
-def _size(meta: Mapping[str, Any]) -> str | None:
-    width, height = meta.get("width"), meta.get("height")
-    return f"{width}x{height}" if width and height else None
+def new_media(before: Sequence[MediaView], after: Sequence[MediaView]) -> list[str]:
+    """Files that appeared in the session (a generated clip, say)."""
+    known = {(m.name, m.url) for m in before}
+    return [f"new {m.kind} in the session: {m.name}" for m in after if (m.name, m.url) not in known]

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nemo_mcp.api.events import (
     ErrorEvent,
@@ -29,7 +29,9 @@ from nemo_mcp.errors import (
     StreamDroppedError,
     StreamLostError,
 )
-from nemo_mcp.service.models import TurnOutcome
+from nemo_mcp.service.changes import unmet
+from nemo_mcp.service.intent import Intent, message_for
+from nemo_mcp.service.models import TurnOutcome, TurnStatus
 from nemo_mcp.service.progress import ProgressReporter, ProgressSink
 from nemo_mcp.service.replies import tool_label, tool_message, translate_gui
 from nemo_mcp.service.session_store import KnownSession
@@ -55,29 +57,39 @@ class Turns:
         self._ws = ws
 
     async def send(
-        self, instruction: str, session_id: str | None = None, progress: ProgressSink | None = None
+        self,
+        instruction: str,
+        session_id: str | None = None,
+        progress: ProgressSink | None = None,
+        *,
+        intent: Intent | None = None,
     ) -> TurnOutcome:
-        """Send one instruction and follow the stream to its end. Never re-sends it.
+        """Send one instruction (the person's words, then the settings of `intent`) and follow the stream
+        to its end. Never re-sends it.
 
-        A stream that ends without text is a silent completion: the reply describes what changed.
-        A dropped stream is followed by state polls; the change is reported, or StreamLostError raised.
+        What changed is read from the state before and after, never taken from the agent's words: a turn
+        that changed nothing is `unchanged`, one that left out something asked is `partial`. A dropped
+        stream is followed by state polls; the change is reported, or StreamLostError raised.
         """
         ws = self._ws
-        text = _checked(instruction)
+        wanted = intent or Intent()
+        text = _checked(instruction, wanted)
         record = await ws.resolve(session_id, create=True, language=language_of(text))
         report = ws.reporter(progress)
         before = await ws.snapshot(record)
+        turn = _Turn(before, wanted)
+        message = message_for(text, wanted, has_clip=before.facts.has_video)
         await report("sending the instruction to NemoVideo", 0.01)
         started = time.monotonic()
-        assembler = TextAssembler()
+        listener = _Listener(TextAssembler(), report, ws.tuning, started)
         try:
-            await _follow(ws, record, text, _Listener(assembler, report, ws.tuning, started))
+            await _follow(ws, record, message, listener)
         except SessionGoneError:
             raise await ws.session_gone(record) from None
         except StreamDroppedError:
-            return await _recover(ws, record, before, assembler.text, report, started)
+            return await _recover(ws, record, turn, listener, started)
         except _HeartbeatTimeoutError:
-            return await _after_heartbeats_only(ws, record, before, assembler.text)
+            return await _after_heartbeats_only(ws, record, turn, listener)
         try:
             after = await ws.snapshot(record)
         except (ConnectionFailedError, ApiError) as exc:
@@ -86,14 +98,25 @@ class Turns:
             # The turn went through; only the look afterwards failed. Do not turn success into an error.
             logger.info("could not read the state after a turn: %s", type(exc).__name__)
             notice = "The timeline could not be read afterwards: check get_state."
-            return _outcome(ws, record, assembler.text, before, [], notice)
-        return _outcome(ws, record, assembler.text, after, after.changes_since(before), None)
+            return _outcome(ws, record, turn, listener, before, notice)
+        return _outcome(ws, record, turn, listener, after, None)
 
 
-def _checked(instruction: str) -> str:
+@dataclass(frozen=True)
+class _Turn:
+    """What the outcome is measured against: the state before, and the settings asked for."""
+
+    before: Snapshot
+    intent: Intent
+
+
+def _checked(instruction: str, intent: Intent) -> str:
     text = instruction.strip() if isinstance(instruction, str) else ""
-    if not text:
-        raise InputError("The instruction is empty.", hint="Say what to do, e.g. 'animate this image'.")
+    if not text and intent.empty:
+        raise InputError(
+            "The instruction is empty and no setting was given.",
+            hint="Say what to do, e.g. 'animate this image', or give settings such as duration_s=8.",
+        )
     if len(text) > MAX_INSTRUCTION_CHARS:
         raise InputError(
             f"The instruction is {len(text)} characters long; keep it under {MAX_INSTRUCTION_CHARS}."
@@ -111,6 +134,8 @@ class _Listener:
     started: float
     last_activity: float = 0.0
     last_notice: float = 0.0
+    # What the agent itself says it left out (the embedded backend names it in its tool results).
+    not_done: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.last_activity = self.last_notice = self.started
@@ -137,6 +162,7 @@ class _Listener:
             self.last_notice = now
             await self.report(tool_message(event.name), estimate)
         elif isinstance(event, ToolFinished):
+            self.not_done.extend(_left_out(event.result))
             await self.report(f"{tool_label(event.name)} finished", estimate)
         elif isinstance(event, ErrorEvent):
             raise ApiError(
@@ -166,28 +192,22 @@ async def _until_quiet(events: AsyncIterator[SseEvent], listener: _Listener) -> 
 
 
 async def _after_heartbeats_only(
-    ws: Workspace, record: KnownSession, before: Snapshot, partial: str
+    ws: Workspace, record: KnownSession, turn: _Turn, listener: _Listener
 ) -> TurnOutcome:
     after = await ws.snapshot(record)
-    changes = after.changes_since(before)
-    if not changes:
+    if not after.changes_since(turn.before):
         raise StreamLostError(
             f"NemoVideo sent only 'still working' signals for {format_duration(ws.tuning.heartbeat_limit_s)} "
             "and the session did not change; it probably timed out."
         )
-    return _outcome(ws, record, partial, after, changes, "The backend went quiet, but the work landed.")
+    return _outcome(ws, record, turn, listener, after, "The backend went quiet, but the work landed.")
 
 
 async def _recover(
-    ws: Workspace,
-    record: KnownSession,
-    before: Snapshot,
-    partial: str,
-    report: ProgressReporter,
-    started: float,
+    ws: Workspace, record: KnownSession, turn: _Turn, listener: _Listener, started: float
 ) -> TurnOutcome:
     """The stream dropped after the message was accepted: poll the state, never send again."""
-    tuning = ws.tuning
+    tuning, report = ws.tuning, listener.report
     await report("the connection dropped; checking the session instead of sending again", None)
     delay = tuning.recovery_first_s
     for check in range(1, tuning.recovery_max_unchanged + 1):
@@ -200,10 +220,9 @@ async def _recover(
                 raise
             logger.info("state check %d after a dropped stream failed: %s", check, type(exc).__name__)
             continue
-        changes = after.changes_since(before)
-        if changes:
+        if after.changes_since(turn.before):
             notice = "The connection dropped while NemoVideo worked, but the work finished."
-            return _outcome(ws, record, partial, after, changes, notice)
+            return _outcome(ws, record, turn, listener, after, notice)
         elapsed = time.monotonic() - started
         await report(
             f"still checking ({check}/{tuning.recovery_max_unchanged}, {format_duration(elapsed)})",
@@ -216,9 +235,15 @@ async def _recover(
 
 
 def _outcome(
-    ws: Workspace, record: KnownSession, text: str, after: Snapshot, changes: list[str], notice: str | None
+    ws: Workspace, record: KnownSession, turn: _Turn, listener: _Listener, after: Snapshot, notice: str | None
 ) -> TurnOutcome:
-    reply = translate_gui(ws.client.redact(text)).strip()
+    read = after is not turn.before  # False: the state could not be read after the turn
+    changes = after.changes_since(turn.before) if read else []
+    not_done = _unique([*listener.not_done, *unmet(turn.intent, after.facts)]) if changes else []
+    status: TurnStatus = "unchanged" if not changes else ("partial" if not_done else "done")
+    if not read:
+        status = "unverified"
+    reply = translate_gui(ws.client.redact(listener.assembler.text)).strip()
     if not reply:
         reply = (
             "Done. What changed: " + "; ".join(changes) + "."
@@ -227,12 +252,26 @@ def _outcome(
         )
     return TurnOutcome(
         session_id=record.session_id,
+        status=status,
         reply=reply,
         changes=changes,
+        not_done=not_done,
         timeline=summary(after.tracks),
         ready_to_export=ready_for_export(after.draft),
         notice=notice,
     )
+
+
+def _left_out(result: object) -> list[str]:
+    """`not_done` named in a tool result (the embedded backend says what it could not do)."""
+    items = result.get("not_done") if isinstance(result, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [" ".join(item.split())[:200] for item in items if isinstance(item, str) and item.strip()][:10]
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 def _snippet(text: str, limit: int = 160) -> str:

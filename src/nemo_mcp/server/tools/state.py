@@ -8,10 +8,12 @@ from pydantic import Field
 
 from nemo_mcp.config import MAX_WAIT_SECONDS
 from nemo_mcp.errors import NemoError
-from nemo_mcp.server.results import CreditsResult, StateResult, TurnReport
+from nemo_mcp.server.results import CreditsResult, JobInfo, StateResult, StateStatus, TurnReport
+from nemo_mcp.server.tools.animate import turn_summary
 from nemo_mcp.server.tools.common import (
     Ctx,
     McpProgressSink,
+    ServerState,
     SessionId,
     call,
     collect,
@@ -51,45 +53,17 @@ async def get_state(
     running = state.jobs.running("turn", sid) or state.jobs.running("export", sid)
     if running is not None and budget > 0:
         await running.wait(budget, McpProgressSink(ctx))
-    finished_turn: TurnReport | None = None
-    turn_error: str | None = None
-    turn = state.jobs.find("turn", sid)
-    if turn is not None and turn.done:
-        try:
-            outcome: TurnOutcome = turn.result()
-        except NemoError as exc:
-            turn_error = str(exc)
-        else:
-            finished_turn = TurnReport(
-                reply=outcome.reply,
-                changes=outcome.changes,
-                timeline=outcome.timeline,
-                ready_to_export=outcome.ready_to_export,
-                notice=outcome.notice,
-            )
+    finished_turn, turn_error = _finished_turn(state, sid)
     with errors():
         view = await state.service.state(sid)
     jobs = [job_info(job) for job in state.jobs.for_session(view.session_id)]
-    still = [job for job in jobs if job.status == "running"]
-    if still:
-        kind = "instruction" if still[-1].kind == "turn" else "render"
-        message = f"The {kind} is still running ({still[-1].progress or 'working'}, {format_duration(still[-1].elapsed_s)})."
-        next_step = (
-            collect(state, view.session_id) if still[-1].kind == "turn" else call(view.session_id, "export")
-        )
-    elif turn_error is not None:
-        message = f"The last instruction failed: {turn_error}"
-        next_step = "Fix the problem, then send the instruction again with animate_image."
-    else:
+    status, message, next_step = _status(state, view.session_id, view.ready_to_export, jobs, turn_error)
+    if status != "running" and turn_error is None:
         message = view.timeline
         if finished_turn is not None:
-            message = f"The instruction finished. {finished_turn.reply}".strip()
-        next_step = (
-            call(view.session_id, "export")
-            if view.ready_to_export
-            else "The timeline is empty: describe the clip with animate_image."
-        )
+            message, next_step = _collected(finished_turn, view.session_id)
     return StateResult(
+        status=status,
         message=message,
         session_id=view.session_id,
         timeline=view.timeline,
@@ -101,6 +75,53 @@ async def get_state(
         finished_turn=finished_turn,
         next_step=next_step,
     )
+
+
+def _finished_turn(state: ServerState, sid: str) -> tuple[TurnReport | None, str | None]:
+    """The outcome of an instruction that finished in the background (collected now), or its error."""
+    turn = state.jobs.find("turn", sid)
+    if turn is None or not turn.done:
+        return None, None
+    try:
+        outcome: TurnOutcome = turn.result()
+    except NemoError as exc:
+        return None, str(exc)
+    report = TurnReport(
+        status=outcome.status,
+        reply=outcome.reply,
+        changes=outcome.changes,
+        not_done=outcome.not_done,
+        timeline=outcome.timeline,
+        ready_to_export=outcome.ready_to_export,
+        notice=outcome.notice,
+    )
+    return report, None
+
+
+def _status(
+    state: ServerState, sid: str, ready: bool, jobs: list[JobInfo], turn_error: str | None
+) -> tuple[StateStatus, str, str]:
+    still = [job for job in jobs if job.status == "running"]
+    if still:
+        kind = "instruction" if still[-1].kind == "turn" else "render"
+        doing = f"{still[-1].progress or 'working'}, {format_duration(still[-1].elapsed_s)}"
+        next_step = collect(state, sid) if still[-1].kind == "turn" else call(sid, "export")
+        return "running", f"The {kind} is still running ({doing}).", next_step
+    if turn_error is not None:
+        return (
+            "failed",
+            f"The last instruction failed: {turn_error}",
+            "Fix the problem, then send the instruction again with animate_image.",
+        )
+    if ready:
+        return "ready", "", call(sid, "export")
+    return "empty", "", "The timeline is empty: describe the clip with animate_image."
+
+
+def _collected(report: TurnReport, sid: str) -> tuple[str, str]:
+    outcome = TurnOutcome(session_id=sid, **report.model_dump())
+    message, next_step = turn_summary(outcome)
+    return f"The instruction finished. {message}", next_step
 
 
 async def get_credits(ctx: Ctx) -> CreditsResult:
