@@ -1,0 +1,117 @@
+"""Vague wishes ("cinematic", "dreamy", "史诗感") and the concrete settings each becomes."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from nemo_mcp.local.understanding.patterns import chars, compile_, words
+from nemo_mcp.local.understanding.reading import Motion, Speed
+
+# Vague wishes: (name said back, pattern, motion or None, speed or None, music mood or None, sentence)
+
+
+class Wish(NamedTuple):
+    name: str  # said back in the reply: "cinematic: a Ken Burns move, ..."
+    pattern: re.Pattern[str]
+    motion: Motion | None
+    speed: Speed | None
+    mood: str | None
+
+
+# What each wish becomes, where the person did not name the setting themselves.
+WISHES: tuple[Wish, ...] = (
+    Wish(
+        "cinematic",
+        compile_(
+            words(
+                "cinematic|cinema(?:tic)? look|film look|movie-?like|like a movie|cinematografic[oa]|de cine|"
+                "de pelicula|cinematique|cinematographique|comme au cinema|comme un film|filmisch\\w*|"
+                "kinoreif|wie im kino|wie ein film|de cinema|como um filme|como una pelicula"
+            ),
+            chars("电影感|电影般|大片|电影质感|映画みたい|映画のよう|シネマティック|映画風|映画っぽ"),
+        ),
+        "ken_burns",
+        "slow",
+        "cinematic",
+    ),
+    Wish(
+        "dramatic",
+        compile_(
+            words("dramatic|intense|dramatic[oa]|intens[oa]|dramatique|dramatisch\\w*|intensiv"),
+            chars("戏剧|戏剧性|紧张|ドラマチック|劇的|迫力"),
+        ),
+        "zoom_in",
+        "slow",
+        "cinematic",
+    ),
+    Wish(
+        "epic",
+        compile_(
+            words("epic|majestic|epic[oa]|epique|episch\\w*|majestueu\\w*|majestuos[oa]|majestos[oa]"),
+            chars("史诗|大气|壮观|宏大|壮大|壮観|エピック"),
+        ),
+        "zoom_out",
+        "slow",
+        "cinematic",
+    ),
+    Wish(
+        "dreamy",
+        compile_(
+            words(
+                "dreamy|dreamlike|ethereal|magical|sonador[ao]?|onirico|de ensueno|onirique|reveuse?|"
+                "traumerisch\\w*|vertraumt\\w*|sonhador[ao]?"
+            ),
+            chars("梦幻|梦境|唯美|幻想的|夢のよう|夢みたい|ふわふわ|ドリーミー"),
+        ),
+        "zoom_in",
+        "slow",
+        "calm",
+    ),
+    Wish(
+        "nostalgic",
+        compile_(
+            words(
+                "nostalgic|sad|melancholic|wistful|nostalgic[oa]|triste|melancolic[oa]|nostalgique|"
+                "melancolique|nostalgisch|melancholisch|traurig|saudosista"
+            ),
+            chars("怀旧|伤感|忧伤|悲伤|ノスタルジック|懐かしい|切ない|悲しい"),
+        ),
+        "zoom_out",
+        "slow",
+        "melancholic",
+    ),
+    Wish(
+        "romantic",
+        compile_(words("romantic|romantic[oa]|romantique|romantisch"), chars("浪漫|ロマンチック")),
+        "zoom_in",
+        "slow",
+        "romantic",
+    ),
+    Wish(
+        "energetic",
+        compile_(
+            words(
+                "energetic|dynamic|lively|exciting|punchy|upbeat|hype|energic[oa]|dinamic[oa]|energique|"
+                "dynamique|entrainant|energiegeladen|dynamisch|lebendig|schwungvoll|energetic[oa]|agitad[oa]"
+            ),
+            chars("动感|活力|有活力|热血|活泼|ダイナミック|エネルギッシュ|躍動感|アップテンポ"),
+        ),
+        None,
+        "fast",
+        "upbeat",
+    ),
+    Wish(
+        "calm",
+        compile_(
+            words(
+                "calm|peaceful|relaxing|serene|tranquil|chill|zen|tranquil[oa]|relajad[oa]|seren[oa]|calme|"
+                "paisible|apaisant|serein|ruhig|entspannt|friedlich|gelassen|calm[oa]|relaxante"
+            ),
+            chars("平静|宁静|安静|放松|治愈|舒缓|穏やか|落ち着いた|癒し|静か|のんびり"),
+        ),
+        None,
+        "slow",
+        "calm",
+    ),
+)
