@@ -117,6 +117,7 @@ def parse(text: str) -> Request:
         rules.read_limits(clause, reading)
         rules.read_title_removal(clause, reading)
         rules.read_title(clause, reading)
+        rules.read_directions(clause, reading, index * 10_000)
         rules.read_title_edits(clause, reading)
         rules.read_music(clause, reading)
         rules.read_duration(clause, reading)
@@ -126,12 +127,15 @@ def parse(text: str) -> Request:
         rules.read_framing(clause, reading)
         rules.read_wishes(clause, reading)
         rules.read_leftover(clause, reading)
+        rules.finish_clause(clause, reading)
     return _request(text, reading)
 
 
 def _request(text: str, r: Reading) -> Request:
     motion = _motion(r)
     duration = _duration(r)
+    if r.aspect is None:
+        r.aspect = r.platform_aspect
     if r.instagram and r.aspect is None:
         r.aspect = "1:1"
         r.say(

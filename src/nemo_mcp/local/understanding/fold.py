@@ -10,7 +10,7 @@ from __future__ import annotations
 
 # Latin letters with diacritics -> the base letter (ß stays: it would become two letters).
 _ACCENTS = (
-    "àa áa âa ãa äa åa āa ça ćc čc èe ée êe ëe ēe ěe ìi íi îi ïi ñn òo óo ôo õo öo øo ùu úu ûu üu ýy ÿy"
+    "àa áa âa ãa äa åa āa çc ćc čc èe ée êe ëe ēe ěe ìi íi îi ïi ñn òo óo ôo õo öo øo ùu úu ûu üu ýy ÿy"
 )
 # Traditional -> simplified, only the characters the vocabularies use (pairs: traditional, simplified).
 _HANZI = (

@@ -9,7 +9,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Words (and letters) that mostly occur in one language; the most hits wins, English on a tie.
 _TELLING: dict[str, re.Pattern[str]] = {
     "es": re.compile(
-        r"\b(el|los|las|del|con|por|para|que|una|segundos|hazlo|haz|foto|mas|más|título|música|quiero|puedes|ponle|hola|gracias|porfa|cuadrado|izquierda|derecha)\b|[ñ¿¡]"
+        r"\b(y|cambia|quitale|hazme|dure|sea|agrega|el|los|las|del|con|por|para|que|una|segundos|hazlo|haz|foto|mas|más|título|música|quiero|puedes|ponle|hola|gracias|porfa|cuadrado|izquierda|derecha)\b|[ñ¿¡]"
     ),
     "fr": re.compile(
         r"\b(le|les|des|du|une|avec|et|pour|secondes|vidéo|fais|mets|titre|musique|je|veux|plus|s'il|bonjour|merci|carrée?|gauche|droite|rends)\b|[èêàç]|\bl'"

@@ -18,6 +18,9 @@ COMPOSE_SENTENCE = (
     "melancholic, romantic) or an audio file you upload."
 )
 SFX_SENTENCE = "I cannot add sound effects; only one background music track."
+TARGET_SENTENCE = (
+    "I zoom towards the centre of the picture: I cannot find a face or an object in it to aim at."
+)
 SUBTITLE_SENTENCE = "I cannot make subtitles or transcripts; I can put one title on the clip."
 
 _SUBJ_EN = (
@@ -99,7 +102,7 @@ CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
         STYLE_SENTENCE,
         compile_(
             words(
-                "anime(?:[- ]?(?:style|stil|look))|(?:in|to|into|as|like|en|como|im|em|an) anime|anime-?stil|"
+                "remove (?:the )?background|background removal|transparent background|anime(?:[- ]?(?:style|stil|look))|(?:in|to|into|as|like|en|como|im|em|an) anime|anime-?stil|"
                 "estilo (?:de )?anime|style anime|manga|cartoon\\w*|ghibli|pixar|disney style|watercolou?r|"
                 "oil painting|painting|sketch\\w*|pencil drawing|van gogh|monochrome|sepia|vintage filter|"
                 "filters?|restyle|cyberpunk|pixel art|claymation|comic(?: style)?|dibujo animado|acuarela|"

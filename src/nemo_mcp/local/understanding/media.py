@@ -20,6 +20,11 @@ _TITLE_NOUN = either(
 )
 # Words that make a clause about the title (where "bigger" or "at the top" then points).
 TITLE_CONTEXT = compile_(_TITLE_NOUN, chars("字"))
+_ARTICLE = r"(?:" + words("the|la|le|el|o|a|die|den|das|my|mi|ma|mon|meine|minha") + r"\s*)?"
+_ALSO = r"(?:\s*" + words("too|also|as well|tambien|aussi|auch|tambem") + r")?"
+# A clause that is only "the title" / "the music": it takes the action of the clause before
+# ("remove the music and the title").
+BARE_TITLE = compile_(r"^\s*" + _ARTICLE + _TITLE_NOUN + _ALSO + r"\s*$")
 # Markers a title follows; their own words end where the title starts.
 TITLE_MARKER = compile_(
     words(
@@ -104,19 +109,21 @@ REMOVE_AFTER = either(
 _THE = r"(?:" + words("the|la|le|el|a|o|die|den|das|my|mi|ma|mon|meine|minha|this|that") + r"\s*)?"
 REMOVE_TITLE = compile_(
     REMOVE + r"\s*" + _THE + _TITLE_NOUN,
+    REMOVE + r"[^,，、。\s]{1,6}(?:和|与|跟|及|还有|、)" + _TITLE_NOUN,
     _TITLE_NOUN + r"\s*(?:\S+\s*){0,2}?" + REMOVE_AFTER,
 )
 
 # ---- music ------------------------------------------------------------------------------------------
 MUSIC_NOUN = either(
     words(
-        "music|musica|musique|musik|songs?|soundtrack|track|tune|bgm|audio|"
-        "background (?:music|track|audio)|cancion|chanson|lied|cancao|trilha(?: sonora)?|"
+        "music|musica|musique|\\w*musik|songs?|soundtrack|track|tune|bgm|audio|"
+        "background (?:music|track|audio)|musica de fondo|musique de fond|musica de fundo|cancion|chanson|lied|cancao|trilha(?: sonora)?|"
         "banda sonora|bande[- ]son|melod\\w*|hintergrundmusik|som"
     ),
     chars("背景音乐|音乐|配乐|歌曲|曲子|歌|音楽|曲|ミュージック|サウンド|ソング"),
 )
 MUSIC = compile_(MUSIC_NOUN)
+BARE_MUSIC = compile_(r"^\s*" + _ARTICLE + MUSIC_NOUN + _ALSO + r"\s*$")
 _VOLUME_NOUN = either(words("volume|volumen|lautstarke|sound|son|sonido|ton"), chars("音量|声音|音"))
 VOLUME_CONTEXT = compile_(MUSIC_NOUN, _VOLUME_NOUN)
 REMOVE_MUSIC = compile_(
@@ -128,7 +135,7 @@ REMOVE_MUSIC = compile_(
     ),
     chars("静音|无声|无音乐|無音|ミュート|音なし"),
 )
-FILE_NAME = compile_(r"[\w\-. ]{1,60}?\.(?:mp3|wav|m4a|aac|ogg|flac|opus)(?![a-z0-9])")
+FILE_NAME = compile_(r"(?<![\w\-.])[\w\-.]{1,60}\.(?:mp3|wav|m4a|aac|ogg|flac|opus)(?![a-z0-9])")
 UPLOADED = compile_(
     words(
         "my (?:own )?(?:music|song|track|audio|tune)|"
@@ -148,7 +155,7 @@ MOODS = {
     "calm": either(
         words(
             "calm(?:ing)?|relax(?:ing|ed)?|chill(?:ed|y)?|peaceful|quiet|soft|mellow|ambient|lo-?fi|"
-            "piano|acoustic|soothing|gentle|slow|tranquil[oa]?|relajante|suave|calmad?[oa]|serena|calme|"
+            "piano|acoustic|soothing|gentle|slow|tranquil[oa]?|relajante|suave|calm[oa]|calmad[oa]|serena|calme|"
             "douce|doux|relaxante|apaisante|zen|ruhig\\w*|entspann\\w*|sanft\\w*|chillig\\w*|leise"
         ),
         chars(
@@ -236,7 +243,7 @@ QUIETER = compile_(
         "turn (?:it |the music |the volume |the sound |the song )?down|"
         "turn (?:the )?(?:music|volume|sound|song)(?: \\w+){0,3}? down|"
         "(?:reduce|decrease|lower|drop) (?:the )?(?:volume|music|sound)|less loud|too loud|"
-        "volume down|mas baj[oa]|mas suave|"
+        "volume down|mas baj[oa]|"
         "baja\\w*(?: un poco)?(?: el| la)? (?:volumen|musica|sonido)|bajale|moins fort\\w*|"
         "baisse\\w*(?: un peu)?(?: le| la)? (?:son|volume|musique)|"
         "diminue\\w*(?: un peu)?(?: le| la)? (?:son|volume|musique)|plus bas|leiser|mais baix[oa]|"
@@ -248,7 +255,12 @@ QUIETER = compile_(
 )
 # "大一点" / "小一点" are about the sound only in a clause that speaks of music or volume.
 LOUDER_NEAR_MUSIC = compile_(chars("大一点|大点|大一些|大些"))
-QUIETER_NEAR_MUSIC = compile_(chars("小一点|小点|小一些|小些|低一点"))
+QUIETER_NEAR_MUSIC = compile_(
+    words(
+        "mas suave|mais suave|plus doux|plus douce|leiser|leise|quiet(?:ly)?|softly|low|bajito|baixinho|softer"
+    ),
+    chars("小一点|小点|小一些|小些|低一点|太大|太大声|太响|太吵|うるさい|大きすぎ"),
+)
 
 __all__ = [
     "BIGGER",

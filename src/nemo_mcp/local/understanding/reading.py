@@ -24,6 +24,7 @@ class Reading:
     aspect: Aspect | None = None
     resolution: Resolution | None = None
     instagram: bool = False
+    platform_aspect: Aspect | None = None  # "for TikTok": used when no format is named
     # (position in the message, motion): the one mentioned last wins
     motions: list[tuple[int, Motion]] = field(default_factory=list)
     weak_static: bool = False  # "no zoom": static unless another move is named
@@ -51,6 +52,10 @@ class Reading:
     suggested: set[str] = field(default_factory=set)
     # the message speaks of music or volume somewhere: a bare "30%" is the volume
     music_context: bool = False
+    # what the clause before was about: "make the title smaller and move it to the middle"
+    previous_title_context: bool = False
+    previous_music_context: bool = False
+    previous_removal: str | None = None
 
     def say(self, target: list[str], sentence: str) -> None:
         if sentence not in target:

@@ -122,9 +122,13 @@ def read_title(clause: Clause, r: Reading) -> None:
     if marker is None or quote is not None:
         return
     span = _unquoted_title(clause, marker.end())
+    colon = clause.low.find(":", marker.end())
+    if span is None and colon >= 0:  # "Titel oben: Willkommen": the title follows the colon
+        span = _unquoted_title(clause, colon + 1)
     if span is not None:
         r.title = clause.cased[span[0] : span[1]].strip()
-        clause.mask(marker.start(), span[1])
+        clause.mask(marker.start(), marker.end())
+        clause.mask(*span)
 
 
 def _unquoted_title(clause: Clause, start: int) -> tuple[int, int] | None:
@@ -157,16 +161,31 @@ def _is_filler(text: str) -> bool:
 
 def read_title_removal(clause: Clause, r: Reading) -> None:
     """Before titles are read: "remove the title" / "タイトルを消して" has no title in it."""
-    if clause.take(media.REMOVE_TITLE):
+    if clause.take(media.REMOVE_TITLE) or (r.previous_removal and clause.take(media.BARE_TITLE)):
         r.remove_title = True
+    if r.previous_removal and clause.take(media.BARE_MUSIC):
+        r.remove_music = True
+
+
+def read_directions(clause: Clause, r: Reading, position: int) -> None:
+    """Camera directions, read before title positions unless the clause speaks of the title."""
+    if clause.has(media.TITLE_CONTEXT):
+        return
+    for table in (v.FROM_TO, v.PAN_DIRECTION):
+        for motion, pattern in table.items():
+            r.motions += [(position + m.start(), motion) for m in clause.take_all(pattern)]
 
 
 def read_title_edits(clause: Clause, r: Reading) -> None:
-    if not clause.has(media.TITLE_CONTEXT):
+    about_title = clause.has(media.TITLE_CONTEXT) or r.previous_title_context
+    # "at the top" with nothing about the camera in the clause: only the title has a place to be.
+    if not about_title and clause.has(v.MOTION_CONTEXT):
         return
     for side, pattern in media.TITLE_SIDE.items():
         if clause.take(pattern):
             r.title_position = side
+    if not about_title:
+        return
     if clause.take(media.BIGGER):
         r.title_size_change = "bigger"
     elif clause.take(media.SMALLER):
@@ -199,7 +218,9 @@ def _read_volume(clause: Clause, r: Reading) -> None:
         _set_volume(r, 1.0)
     elif clause.take(media.LOW_VOLUME):
         _set_volume(r, 0.2)
-    near_music = clause.has(media.VOLUME_CONTEXT) and not clause.has(media.TITLE_CONTEXT)
+    near_music = (clause.has(media.VOLUME_CONTEXT) or r.previous_music_context) and not clause.has(
+        media.TITLE_CONTEXT
+    )
     if clause.take(media.LOUDER) or (near_music and clause.take(media.LOUDER_NEAR_MUSIC)):
         r.volume_change = "louder"
     elif clause.take(media.QUIETER) or (near_music and clause.take(media.QUIETER_NEAR_MUSIC)):
@@ -272,6 +293,11 @@ def read_format(clause: Clause, r: Reading) -> None:
         named += [(m.start(), aspect) for m in clause.take_all(pattern)]
     if named:
         r.aspect = max(named)[1]  # "square... no, vertical": the last one named
+    platforms = [
+        (m.start(), aspect) for aspect, pattern in v.PLATFORMS.items() for m in clause.take_all(pattern)
+    ]
+    if platforms:
+        r.platform_aspect = max(platforms)[1]  # "YouTube Shorts": the last word decides
     if clause.take(v.HD):
         r.resolution = "1080p"
     elif clause.take(v.SD):
@@ -286,12 +312,32 @@ def read_motion(clause: Clause, r: Reading, position: int) -> None:
         for motion, pattern in table.items():
             named += [(m.start(), motion) for m in clause.take_all(pattern)]
     for pattern, motion in _MOTION_WORDS:
-        named += [(m.start(), motion) for m in clause.take_all(pattern)]
+        for match in clause.take_all(pattern):
+            named.append((match.start(), motion))
+            if motion in ("zoom_in", "zoom_out"):
+                _zoom_target(clause, match.end(), r)
     if clause.take(v.NO_ZOOM):
         r.weak_static = True
     if clause.take(v.PAN_ONLY) and not named:
         r.bare_pan = True
     r.motions += [(position + start, motion) for start, motion in named]
+
+
+def _zoom_target(clause: Clause, end: int, r: Reading) -> None:
+    """ "zoom in on the face": the renderer zooms on the centre, and says so unless the centre was asked."""
+    target = v.ZOOM_TARGET.match(clause.low, end)
+    if target is None or (target.group("what") in FILLER_WORDS and not v.CENTRE.match(target.group("what"))):
+        return
+    clause.mask(target.start(), target.end())
+    if not v.CENTRE.match(target.group("what")):
+        r.say(r.cannot, limits.TARGET_SENTENCE)
+
+
+def finish_clause(clause: Clause, r: Reading) -> None:
+    """What the next clause may refer back to."""
+    r.previous_title_context = clause.has(media.TITLE_CONTEXT)
+    r.previous_music_context = clause.has(media.VOLUME_CONTEXT)
+    r.previous_removal = "yes" if clause.has(media.REMOVE_TITLE) or clause.has(media.REMOVE_MUSIC) else None
 
 
 def read_speed(clause: Clause, r: Reading) -> None:
@@ -330,21 +376,32 @@ def read_wishes(clause: Clause, r: Reading) -> None:
 
 
 def read_leftover(clause: Clause, r: Reading) -> None:
-    """Quote back the part of the clause that no rule took and that is more than politeness."""
-    spans: list[tuple[int, int]] = []
-    for match in _LATIN_TOKEN.finditer(clause.low):
-        if match.group() not in FILLER_WORDS and len(match.group()) > 1:
-            spans.append(match.span())
+    """Quote back each part of the clause that no rule took and that is more than politeness or grammar."""
+    clause.take_all(media.TITLE_CONTEXT)  # "the title", "音量": what a rule changed, not a request of its own
+    clause.take_all(media.VOLUME_CONTEXT)
+    spans = [
+        m.span()
+        for m in _LATIN_TOKEN.finditer(clause.low)
+        if m.group() not in FILLER_WORDS and len(m.group()) > 1
+    ]
     for match in _CJK_RUN.finditer(clause.low):
-        if (
-            _CONTENT_CJK.search(_strip_cjk_filler(match.group()))
-            and len(_strip_cjk_filler(match.group())) >= 2
-        ):
+        rest = _strip_cjk_filler(match.group())
+        if len(_CONTENT_CJK.findall(rest)) >= 2:
             spans.append(match.span())
     spans += [m.span() for m in _QUOTE.finditer(clause.low)]
-    if spans:
-        start, end = min(s for s, _ in spans), max(e for _, e in spans)
+    for start, end in _fragments(sorted(spans), clause.low):
         r.say(r.not_understood, quoted(clause.cased[start:end].strip(), clause.quotes))
+
+
+def _fragments(spans: list[tuple[int, int]], low: str) -> list[tuple[int, int]]:
+    """Neighbouring spans joined into one fragment, unless something a rule took lies between them."""
+    fragments: list[tuple[int, int]] = []
+    for start, end in spans:
+        if fragments and "\0" not in low[fragments[-1][1] : start]:
+            fragments[-1] = (fragments[-1][0], end)
+        else:
+            fragments.append((start, end))
+    return fragments
 
 
 def _strip_cjk_filler(run: str) -> str:

@@ -28,7 +28,7 @@ _QUOTES = re.compile(
 # Where one thing asked ends and the next begins: punctuation (not a decimal point or comma inside a
 # number), a dash between spaces, and the words that join requests in each language.
 _SPLIT = re.compile(
-    r"(?<!\d)[.,](?!\d)|[.,](?=\s)|[;!?\n()\[\]…，、。；！？]|\s[-–—]+\s|"
+    r"(?<!\d),(?!\d)|,(?=\s)|\.(?=\s|$)|[;!?\n()\[\]…，、。；！？]|\s[-–—]+\s|"
     r"(?<![^\W\d_])(?:and then|and also|and|then|after that|y luego|y|luego|despues|et puis|et|puis|"
     r"ensuite|und dann|und|dann|e depois|e|depois)(?![^\W\d_])|"
     r"然后|并且|而且|还有|同时|以及|另外|接着|再把|そして|それから|あと、"

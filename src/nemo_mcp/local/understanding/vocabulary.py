@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from nemo_mcp.local.understanding.patterns import chars, compile_, either, units, words
-from nemo_mcp.local.understanding.reading import Motion
+from nemo_mcp.local.understanding.reading import Aspect, Motion
 
 NUMBER = r"(?P<n>\d+(?:\.\d+)?)"
 SECONDS = either(
@@ -107,26 +107,18 @@ _FORMAT_NOUN = r"(?:\s+(?:mode|format|orientation|video|clip|modus|formato|modo)
 VERTICAL = compile_(
     _NOT_THE_PHOTO + words("portrait") + r"|" + words("portrait") + _FORMAT_NOUN,
     words(
-        "vertical(?:ly)?|vertikal\\w*|verticale?s?|upright|tik ?tok|tik-tok|douyin|reels?|shorts|"
-        "youtube short|stories|story|insta(?:gram)? stor(?:y|ies)|snapchat|phone format|"
-        "for (?:my |the |a )?(?:phone|mobile)|hochformat|hochkant|senkrecht\\w*|retrato|en pie|em pe|"
-        "celular|movil|handy|telephone"
+        "vertical(?:ly)?|vertikal\\w*|verticale?s?|upright|phone format|for (?:my |the |a )?(?:phone|mobile)|"
+        "hochformat|hochkant|senkrecht\\w*|retrato|en pie|em pe|celular|movil|handy|telephone"
     ),
     chars(
-        "竖屏|竖版|竖向|竖的|竖着|竖幅|竖式|直式|直向|直的|纵向|抖音|快手|手机屏|手机版|限时动态|縦長|縦型|縦向き|縦動画|縦に|縦で|ストーリー|リール|ショート動画|"
-        "ショーツ|ティックトック"
+        "竖屏|竖版|竖向|竖的|竖着|竖幅|竖式|直式|直向|直的|纵向|手机屏|手机版|縦長|縦型|縦向き|縦動画|縦に|縦で"
     ),
 )
 SQUARE = compile_(
-    words(
-        "square(?:d)?|cuadrad[oa]|carree?|quadratisch\\w*|quadrat|quadrad[oa]|instagram post|feed post|1 to 1"
-    ),
+    words("square(?:d)?|cuadrad[oa]|carree?|quadratisch\\w*|quadrat|quadrad[oa]|1 to 1"),
     chars("方形|正方形|方屏|正方|スクエア|真四角|四角"),
 )
-FOUR_FIVE = compile_(
-    words("portrait post|instagram portrait|ig portrait|insta portrait|4 by 5|4 to 5"),
-    chars("4比5"),
-)
+FOUR_FIVE = compile_(words("portrait post|4 by 5|4 to 5"), chars("4比5"))
 LANDSCAPE = compile_(
     _NOT_THE_PHOTO
     + words("landscape|paysage|paisagem")
@@ -134,12 +126,30 @@ LANDSCAPE = compile_(
     + words("landscape|paysage|paisagem")
     + _FORMAT_NOUN,
     words(
-        "horizontal\\w*|widescreen|wide ?screen|wide|youtube(?! ?shorts?)|tv|desktop|apaisado|"
-        "panoramico|querformat|quer|breitbild|deitado|format paysage|modo paisagem|en paysage|"
-        "em paisagem"
+        "horizontal\\w*|widescreen|wide ?screen|wide|apaisado|panoramico|querformat|breitbild|deitado|"
+        "format paysage|modo paisagem|en paysage|em paisagem"
     ),
-    chars("横屏|横版|横向|宽屏|横式|横的|横着|b站|横長|横型|横向き|ワイド|ユーチューブ"),
+    chars("横屏|横版|横向|宽屏|横式|横的|横着|横長|横型|横向き|ワイド"),
 )
+# Where the clip will be posted: the format it suggests, when no format is named.
+PLATFORMS: dict[Aspect, re.Pattern[str]] = {
+    "9:16": compile_(
+        words(
+            "tik ?tok|tik-tok|douyin|reels?|shorts|youtube short|stories|story|historias?|formato historia|"
+            "insta(?:gram)? stor(?:y|ies)|snapchat|whatsapp status"
+        ),
+        chars("抖音|快手|视频号|限时动态|ストーリー|リール|ショート動画|ショーツ|ティックトック"),
+    ),
+    "4:5": compile_(
+        words("xiaohongshu|rednote|pinterest|instagram portrait|ig portrait|insta portrait|instagram feed"),
+        chars("小红书"),
+    ),
+    "1:1": compile_(words("instagram post|feed post"), chars("インスタ投稿")),
+    "16:9": compile_(
+        words("youtube(?! ?shorts?)|tv|television|desktop|presentation|slides?"),
+        chars("b站|哔哩哔哩|ユーチューブ"),
+    ),
+}
 INSTAGRAM = compile_(words("instagram|insta|ig"), chars("インスタ"))
 HD = compile_(
     words(
@@ -162,7 +172,11 @@ DOWN = either(words("down|downwards?|bottom|abajo|bas|unten|baixo"), chars("下"
 _FROM = (
     r"(?:" + words("from|de|desde|da|do|von|vom") + r"|从|由)?\s*(?:" + words("the|la|le|el|a|o") + r"\s*)?"
 )
-_SIDE = r"(?:\s*" + words("side|edge|lado|cote|seite") + r")?(?:边|侧|面|方)?"
+# "from the top (side) (down) to the bottom"
+_SIDE = (
+    r"(?:\s*" + words("side|edge|lado|cote|seite") + r")?(?:边|侧|面|方)?"
+    r"(?:\s*" + words("down|up|across|over|all the way") + r")?"
+)
 _TO = (
     r"\s*(?:"
     + words("to|towards?|into|a|hacia|vers|en|nach|zu|para|pra|ate")
@@ -206,6 +220,10 @@ PAN_DIRECTION: dict[Motion, re.Pattern[str]] = {
     )
     for name, direction in _DIRECTIONS
 }
+# A clause with one of these is about the camera: "top" or "left" in it is where the camera goes.
+MOTION_CONTEXT = compile_(
+    _PAN, words("from|desde|von|vom|tilt|zoom\\w*|camera|kamera|camara"), chars("从|由|から|镜头|カメラ")
+)
 PAN_ONLY = compile_(
     words("pan(?:ning)?|a pan|paneo|panoramica|panoramique|schwenk|kameraschwenk"),
     chars("平移|移动|横移|运镜|摇镜头|パン|カメラを動か"),
@@ -217,6 +235,7 @@ ZOOM_OUT = compile_(
         "reveal|alej\\w*|zoom hacia afuera|zoom arriere|dezoom\\w*|recul\\w*|eloigne\\w*|herauszoom\\w*|"
         "rauszoom\\w*|auszoom\\w*|wegzoom\\w*|zoom raus|zoom heraus|afast\\w*|zoom para fora"
     ),
+    words("hacia afuera|para fora"),
     chars("拉远|缩小|拉出|后拉|推远|远离|ズームアウト|引いて|引き|遠ざか|縮小"),
 )
 ZOOM_IN = compile_(
@@ -228,6 +247,7 @@ ZOOM_IN = compile_(
         "rapproche\\w*|travelling avant|reinzoom\\w*|hineinzoom\\w*|heranzoom\\w*|ranzoom\\w*|einzoom\\w*|"
         "zoom rein|zoom hinein|zoomen|aproxima\\w*|zoom para dentro"
     ),
+    words("hacia (?:a)?dentro|para dentro"),
     chars("推近|推进|拉近|放大|推镜头|镜头推|推镜|缩放|ズームイン|ズーム|寄って|寄り|寄る|近づ|拡大"),
 )
 KEN_BURNS = compile_(words("ken ?-?burns?|kenburns"), chars("肯伯恩斯|肯·伯恩斯|ケンバーンズ|ケン・バーンズ"))
@@ -240,6 +260,15 @@ STATIC = compile_(
     ),
     chars("不要动|静止|不动|固定镜头|不要运镜|别动|无运镜|動きなし|動かさない|固定"),
 )
+# Right after a zoom: where to ("on the face", "sur le visage"): the renderer zooms on the centre only.
+ZOOM_TARGET = compile_(
+    r"\s*" + words("on|onto|into|towards?|at|sur|vers|en|hacia|auf|no|na|em") + r"\s+"
+    r"(?:"
+    + words("the|her|his|their|my|a|le|la|les|l'|el|los|las|das|die|den|dem|o|a|os|as|su|sa|son")
+    + r"\s*)?"
+    r"(?P<what>[a-zß']+)"
+)
+CENTRE = compile_(words("cent(?:er|re)|middle|centro|milieu|mitte|meio|zentrum"))
 NO_ZOOM = compile_(
     words("no zoom(?:ing)?|without zoom(?:ing)?|sin zoom|sans zoom|ohne zoom|sem zoom"),
     chars("不要缩放|不要推拉|ズームなし"),
@@ -256,7 +285,7 @@ FASTER = compile_(
 )
 SLOWER = compile_(
     words(
-        "slower|slow (?:it )?down|less fast|more slowly|not so fast|too fast|mas lent[oa]|"
+        "mas suave|mais suave|plus doux|plus douce|sanfter|smoother|slower|slow (?:it )?down|less fast|more slowly|not so fast|too fast|mas lent[oa]|"
         "mas despacio|ralentiza\\w*|plus lent\\w*|ralenti\\w*|moins vite|moins rapide|langsamer|"
         "verlangsam\\w*|mais devagar|mais lent[oa]|desacelera\\w*"
     ),
@@ -264,7 +293,7 @@ SLOWER = compile_(
 )
 SLOW = compile_(
     words(
-        "slow(?:ly)?|gentle|gently|subtle|subtly|slight(?:ly)?|soft(?:ly)?|slow[- ]motion|lent[oa]|"
+        "legere?(?:ment)?|ligero|ligera|ligeramente|leve|levemente|leicht|slow(?:ly)?|gentle|gently|subtle|subtly|slight(?:ly)?|soft(?:ly)?|slow[- ]motion|lent[oa]|"
         "lentamente|despacio|suave(?:mente)?|lent|lente|lentement|doucement|langsam|sanft|behutsam|"
         "gemachlich|devagar(?:inho)?|bem devagar|suavemente"
     ),
@@ -302,7 +331,7 @@ LOOP = compile_(
 # ---- framing ----------------------------------------------------------------------------------------
 FIT = compile_(
     words(
-        "(?:show|keep|see|fit) (?:the )?(?:whole|entire|full|complete) (?:photo|picture|image|pic)|"
+        "(?:sin|no|que no) (?:se )?(?:la )?recort\\w*|(?:sin|no|que no) (?:la )?cort\\w*|(?:sem|nao) (?:a )?cort\\w*|(?:show|keep|see|fit) (?:the )?(?:whole|entire|full|complete) (?:photo|picture|image|pic)|"
         "(?:whole|entire|full) (?:photo|picture|image)|don'?t crop|do not crop|no crop(?:ping)?|"
         "without crop(?:ping)?|uncropped|not cropped|letterbox\\w*|pillarbox\\w*|"
         "fit (?:it|the (?:photo|picture|image))(?: (?:in|inside|into) the frame)?|fit|sin recortar|"
