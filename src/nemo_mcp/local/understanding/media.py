@@ -25,6 +25,14 @@ _ALSO = r"(?:\s*" + words("too|also|as well|tambien|aussi|auch|tambem") + r")?"
 # A clause that is only "the title" / "the music": it takes the action of the clause before
 # ("remove the music and the title").
 BARE_TITLE = compile_(r"^\s*" + _ARTICLE + _TITLE_NOUN + _ALSO + r"\s*$")
+# Verbs that put text on a clip: a quote after one is the title ("add 'Happy birthday'").
+TITLE_VERB = compile_(
+    words(
+        "add|put|write|show|display|place|overlay|with|agrega|anade|pon|ponle|escribe|con|ajoute|mets|ecris|avec|fug\\w*|"
+        "schreib\\w*|mit|adiciona|coloca|escreve|com|bota"
+    ),
+    chars("加|写|放|配|入れて|書いて|つけて|表示"),
+)
 # Markers a title follows; their own words end where the title starts.
 TITLE_MARKER = compile_(
     words(
@@ -209,6 +217,14 @@ MUSIC_MOOD = {
 PERCENT = compile_(
     r"(?<![\d.])(?P<n>\d{1,3}(?:\.\d+)?)\s*(?:%|percent|per ?cent|por ?ciento|pour ?cent|prozent|por ?cento|パーセント)"
 )
+# "set the music to 20", "volumen a 40": a number with no unit after a volume word is a percentage.
+VOLUME_NUMBER = compile_(
+    either(words("volume|volumen|lautstarke|music|musica|musique|musik"), chars("音量"))
+    + r"\s*(?:"
+    + words("to|at|a|al|en|auf|em|para|on|sur|de")
+    + r"|[:=]|调到|调成|を|は)?\s*"
+    + r"(?<![\d.])(?P<n>\d{1,3})(?![\d.])(?!\s*(?:s\b|sec|seg|sek|秒|%|x|p))"
+)
 VOLUME_FRACTION = compile_(_VOLUME_NOUN + r"\s*(?:to|at|=|:|a|al|en|auf)?\s*(?P<n>0?\.\d+)")
 HALF_VOLUME = compile_(
     words("half volume|volume (?:a|à) moitie|medio volumen|halbe lautstarke|meio volume|volume pela metade"),
@@ -257,7 +273,7 @@ QUIETER = compile_(
 LOUDER_NEAR_MUSIC = compile_(chars("大一点|大点|大一些|大些"))
 QUIETER_NEAR_MUSIC = compile_(
     words(
-        "mas suave|mais suave|plus doux|plus douce|leiser|leise|quiet(?:ly)?|softly|low|bajito|baixinho|softer"
+        "mas suave|mais suave|plus doux|plus douce|leiser|leise|quiet(?:ly)?|softly|lower|low|bajito|baixinho|softer"
     ),
     chars("小一点|小点|小一些|小些|低一点|太大|太大声|太响|太吵|うるさい|大きすぎ"),
 )

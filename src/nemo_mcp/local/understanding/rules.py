@@ -109,7 +109,7 @@ def read_title(clause: Clause, r: Reading) -> None:
         r.music = clause.cased[match.start() : match.end()].strip()
         clause.mask(match.start(), match.end())
     quote = _QUOTE.search(clause.low)
-    if quote is not None and clause.has(media.TITLE_MARKER):
+    if quote is not None and _quote_is_title(clause, quote.start()):
         text = clause.quotes[ord(quote.group()) - QUOTE_BASE]
         if media.FILE_NAME.fullmatch(text.lower()):
             r.music = text
@@ -129,6 +129,15 @@ def read_title(clause: Clause, r: Reading) -> None:
         r.title = clause.cased[span[0] : span[1]].strip()
         clause.mask(marker.start(), marker.end())
         clause.mask(*span)
+
+
+def _quote_is_title(clause: Clause, start: int) -> bool:
+    """A quote is the title next to a title word, a place for it ("at the top") or a verb that puts text on."""
+    if clause.has(media.TITLE_MARKER) or clause.has(media.TITLE_CONTEXT):
+        return True
+    if any(clause.has(side) for side in media.TITLE_SIDE.values()):
+        return True
+    return media.TITLE_VERB.search(clause.original[:start]) is not None
 
 
 def _unquoted_title(clause: Clause, start: int) -> tuple[int, int] | None:
@@ -179,7 +188,8 @@ def read_directions(clause: Clause, r: Reading, position: int) -> None:
 def read_title_edits(clause: Clause, r: Reading) -> None:
     about_title = clause.has(media.TITLE_CONTEXT) or r.previous_title_context
     # "at the top" with nothing about the camera in the clause: only the title has a place to be.
-    if not about_title and clause.has(v.MOTION_CONTEXT):
+    about_other = clause.has(v.MOTION_CONTEXT) or clause.has(media.VOLUME_CONTEXT) or r.previous_music_context
+    if not about_title and about_other:
         return
     for side, pattern in media.TITLE_SIDE.items():
         if clause.take(pattern):
@@ -208,7 +218,7 @@ def read_music(clause: Clause, r: Reading) -> None:
 
 def _read_volume(clause: Clause, r: Reading) -> None:
     context = clause.has(media.VOLUME_CONTEXT) or r.music_context
-    if context and (match := clause.take(media.PERCENT)):
+    if context and (match := clause.take(media.PERCENT) or clause.take(media.VOLUME_NUMBER)):
         _set_volume(r, float(match.group("n")) / 100)
     elif match := clause.take(media.VOLUME_FRACTION):
         _set_volume(r, float(match.group("n")))
@@ -231,6 +241,9 @@ def _read_volume(clause: Clause, r: Reading) -> None:
 
 
 def _set_volume(r: Reading, volume: float) -> None:
+    if volume <= 0:  # "music at 0%": no music
+        r.remove_music = True
+        return
     clamped = min(max(volume, 0.05), 1.0)
     if clamped != volume:
         r.say(r.notes, f"Music volume can be 5% to 100%; I used {clamped:.0%}.")
@@ -290,7 +303,7 @@ def read_format(clause: Clause, r: Reading) -> None:
                 )
     named: list[tuple[int, Aspect]] = []
     for pattern, aspect in _ASPECT_WORDS:
-        named += [(m.start(), aspect) for m in clause.take_all(pattern)]
+        named += [(m.start(), aspect) for m in clause.take_all(pattern) if not _negated(clause, m.start())]
     if named:
         r.aspect = max(named)[1]  # "square... no, vertical": the last one named
     platforms = [
@@ -307,20 +320,30 @@ def read_format(clause: Clause, r: Reading) -> None:
 
 
 def read_motion(clause: Clause, r: Reading, position: int) -> None:
+    if clause.take(v.NO_ZOOM):
+        r.weak_static = True
     named: list[tuple[int, Motion]] = []
     for table in (v.FROM_TO, v.PAN_DIRECTION):
         for motion, pattern in table.items():
-            named += [(m.start(), motion) for m in clause.take_all(pattern)]
+            named += [
+                (m.start(), motion) for m in clause.take_all(pattern) if not _negated(clause, m.start())
+            ]
     for pattern, motion in _MOTION_WORDS:
         for match in clause.take_all(pattern):
+            if _negated(clause, match.start()):
+                r.weak_static = r.weak_static or motion != "static"
+                continue
             named.append((match.start(), motion))
             if motion in ("zoom_in", "zoom_out"):
                 _zoom_target(clause, match.end(), r)
-    if clause.take(v.NO_ZOOM):
-        r.weak_static = True
     if clause.take(v.PAN_ONLY) and not named:
         r.bare_pan = True
     r.motions += [(position + start, motion) for start, motion in named]
+
+
+def _negated(clause: Clause, start: int) -> bool:
+    """ "not vertical", "don't zoom", "不要竖屏": the words just before `start` say no."""
+    return v.NEGATED.search(clause.original[:start]) is not None
 
 
 def _zoom_target(clause: Clause, end: int, r: Reading) -> None:

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from nemo_mcp.local.understanding.fold import fold, lower
 from nemo_mcp.local.understanding.numbers import UNIT, cjk_spans, word_spans
+from nemo_mcp.local.understanding.typos import correct
 
+_LATIN_WORD = re.compile(r"(?<![a-z'])[a-z]{5,}(?![a-z'])")
 # One private-use character stands for each quoted string (up to 32 of them).
 QUOTE_BASE = 0xE000
 QUOTE_CHAR = "[\ue000-\ue01f]"
@@ -29,7 +31,7 @@ _QUOTES = re.compile(
 # number), a dash between spaces, and the words that join requests in each language.
 _SPLIT = re.compile(
     r"(?<!\d),(?!\d)|,(?=\s)|\.(?=\s|$)|[;!?\n()\[\]…，、。；！？]|\s[-–—]+\s|"
-    r"(?<![^\W\d_])(?:and then|and also|and|then|after that|y luego|y|luego|despues|et puis|et|puis|"
+    r"(?<![^\W\d_])(?:and then|and also|and|then|after that|but|pero|aber|y luego|y|luego|despues|et puis|et|puis|"
     r"ensuite|und dann|und|dann|e depois|e|depois)(?![^\W\d_])|"
     r"然后|并且|而且|还有|同时|以及|另外|接着|再把|そして|それから|あと、"
 )
@@ -93,8 +95,10 @@ class Prepared:
         self.cased = self.cased[:start] + cased + self.cased[end:]
 
     def substitute(self, pattern: re.Pattern[str], make: Callable[[re.Match[str]], str]) -> None:
+        """Each match of `pattern` replaced by `make(match)` (in both strings), where that changes it."""
         for match in reversed(list(pattern.finditer(self.low))):
-            self.replace(match.start(), match.end(), make(match))
+            if (replacement := make(match)) != match.group():
+                self.replace(match.start(), match.end(), replacement)
 
 
 @dataclass
@@ -137,6 +141,7 @@ def prepare(text: str) -> Prepared:
     prepared = Prepared(low="", cased=cased)
     _extract_quotes(prepared)
     prepared.low = fold(lower(prepared.cased))
+    prepared.substitute(_LATIN_WORD, lambda m: correct(m.group()))
     for pattern, word in _KEEP_TOGETHER:
         prepared.substitute(pattern, lambda m, word=word: word)  # type: ignore[misc]
     for pattern, words in _HALVES:

@@ -220,6 +220,11 @@ PAN_DIRECTION: dict[Motion, re.Pattern[str]] = {
     )
     for name, direction in _DIRECTIONS
 }
+# Just before a setting: the person does not want it ("not vertical", "don't pan", "不要竖屏").
+NEGATED = compile_(
+    r"(?:" + words("not|don'?t|do not|never|nicht|kein\\w*|nao|pas|ni") + r"|不要|别|不)\s*"
+    r"(?:" + words("a|an|the|in|un|una|le|la|el|en") + r"\s*)?$"
+)
 # A clause with one of these is about the camera: "top" or "left" in it is where the camera goes.
 MOTION_CONTEXT = compile_(
     _PAN, words("from|desde|von|vom|tilt|zoom\\w*|camera|kamera|camara"), chars("从|由|から|镜头|カメラ")
@@ -241,7 +246,7 @@ ZOOM_OUT = compile_(
 ZOOM_IN = compile_(
     words(
         "zoom avant|zoom de acercamiento|zoom de aproximacao|zoom hacia adentro|zoom para dentro|"
-        "zoom rein|zoom hinein|zoom(?:ing)?[- ]?in(?:to|wards)?|push(?:ing)?[- ]?in|"
+        "zoom rein|zoom hinein|zoom(?:ing)?[- ]?inn?(?:to|wards)?|push(?:ing)?[- ]?in|"
         "dolly(?:[- ]?in)?|move (?:in|closer)|get closer|close[- ]?up|zoom (?:on|towards)|"
         "punch[- ]?in|zoom(?:s|ed|ing)?|acerca\\w*|zoom hacia adentro|zoom avant|zoome\\w*|"
         "rapproche\\w*|travelling avant|reinzoom\\w*|hineinzoom\\w*|heranzoom\\w*|ranzoom\\w*|einzoom\\w*|"
@@ -270,7 +275,9 @@ ZOOM_TARGET = compile_(
 )
 CENTRE = compile_(words("cent(?:er|re)|middle|centro|milieu|mitte|meio|zentrum"))
 NO_ZOOM = compile_(
-    words("no zoom(?:ing)?|without zoom(?:ing)?|sin zoom|sans zoom|ohne zoom|sem zoom"),
+    words(
+        "don'?t zoom|do not zoom|no zoom(?:ing)?|without zoom(?:ing)?|sin zoom|sans zoom|ohne zoom|sem zoom"
+    ),
     chars("不要缩放|不要推拉|ズームなし"),
 )
 
