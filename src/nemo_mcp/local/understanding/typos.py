@@ -11,12 +11,13 @@ from __future__ import annotations
 from nemo_mcp.local.understanding.common import FILLER_WORDS
 from nemo_mcp.local.understanding.numbers import WORDS
 
-TARGETS = frozenset(
+_TARGET_WORDS = (
     "vertical horizontal landscape portrait square title titled caption music seconds second minute minutes "
     "slower faster slowly quickly louder quieter remove background cinematic dramatic instagram tiktok zooming "
     "panning subtitles volume duration longer shorter bigger smaller center centre bottom uploaded animate "
-    "animation video smoothly gently dreamy".split()
+    "animation video smoothly gently dreamy"
 )
+TARGETS = frozenset(_TARGET_WORDS.split(" "))
 _KNOWN = FILLER_WORDS | frozenset(WORDS) | TARGETS
 
 
