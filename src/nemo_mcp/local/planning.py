@@ -130,7 +130,8 @@ def _title(plan: ClipPlan, req: Request, problems: list[str]) -> ClipPlan:
     elif req.remove_title:
         if plan.title is None:
             problems.append("There is no title to remove.")
-        plan = replace(plan, title=None)
+        # a title added later starts afresh: the draft keeps no place or size for a title it does not have
+        plan = replace(plan, title=None, title_position="bottom", title_scale=1.0, title_duration_s=None)
     if (req.title_position is not None or req.title_size_change is not None) and plan.title is None:
         problems.append(
             "There is no title yet: tell me one (in quotes, or after “title:”) and I will place it."

@@ -12,6 +12,7 @@ each said in `choices`. The grammar and the vocabularies are described in docs/u
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,7 +20,8 @@ from nemo_mcp.local.understanding import rules
 from nemo_mcp.local.understanding.language import detect
 from nemo_mcp.local.understanding.media import VOLUME_CONTEXT
 from nemo_mcp.local.understanding.reading import Aspect, Fit, Motion, Position, Reading, Resolution, Speed
-from nemo_mcp.local.understanding.text import clauses, prepare
+from nemo_mcp.local.understanding.text import Clause, clauses, prepare
+from nemo_mcp.local.understanding.typos import correct
 from nemo_mcp.local.understanding.wishes import WISHES
 
 MIN_DURATION_S = 1.0
@@ -114,21 +116,32 @@ def parse(text: str) -> Request:
     prepared = prepare(text)
     reading = Reading(language=detect(text), music_context=bool(VOLUME_CONTEXT.search(prepared.low)))
     for index, clause in enumerate(clauses(prepared)):
-        rules.read_limits(clause, reading)
-        rules.read_title_removal(clause, reading)
-        rules.read_title(clause, reading)
-        rules.read_directions(clause, reading, index * 10_000)
-        rules.read_title_edits(clause, reading)
-        rules.read_music(clause, reading)
-        rules.read_duration(clause, reading)
-        rules.read_format(clause, reading)
-        rules.read_motion(clause, reading, index * 10_000)
-        rules.read_speed(clause, reading)
-        rules.read_framing(clause, reading)
-        rules.read_wishes(clause, reading)
-        rules.read_leftover(clause, reading)
-        rules.finish_clause(clause, reading)
+        trial = copy.deepcopy(reading)
+        _read_clause(clause, trial, index * 10_000)
+        # A word no rule took may be a typo of one that matters ("vertcal"): read the clause again, fixed.
+        if (fixed := clause.corrected(correct)) is not None:
+            trial = copy.deepcopy(reading)
+            _read_clause(fixed, trial, index * 10_000)
+        reading = trial
     return _request(text, reading)
+
+
+def _read_clause(clause: Clause, reading: Reading, position: int) -> None:
+    """Every rule, in order: each takes what it recognises, and the leftover is what nobody understood."""
+    rules.read_limits(clause, reading)
+    rules.read_title_removal(clause, reading)
+    rules.read_title(clause, reading)
+    rules.read_directions(clause, reading, position)
+    rules.read_title_edits(clause, reading)
+    rules.read_music(clause, reading)
+    rules.read_duration(clause, reading)
+    rules.read_format(clause, reading)
+    rules.read_motion(clause, reading, position)
+    rules.read_speed(clause, reading)
+    rules.read_framing(clause, reading)
+    rules.read_wishes(clause, reading)
+    rules.read_leftover(clause, reading)
+    rules.finish_clause(clause, reading)
 
 
 def _request(text: str, r: Reading) -> Request:

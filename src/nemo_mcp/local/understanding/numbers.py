@@ -109,6 +109,13 @@ _CJK_UNIT_AFTER = re.compile(r"^(?:秒|分|比|倍|%|个?百分点|パーセン�
 _CJK_BEFORE = re.compile(r"(?:比|百分之)$")
 
 
+def _lookup(word: str) -> int | None:
+    """The number a word names; German typed without umlauts ("fuenf") or ß ("dreissig") too."""
+    if word in WORDS:
+        return WORDS[word]
+    return WORDS.get(word.replace("ue", "u").replace("oe", "o").replace("ae", "a").replace("ß", "ss"))
+
+
 def cjk_value(numeral: str) -> int | None:
     """二十五 -> 25, 十 -> 10, 两 -> 2, 一百 -> 100; None for what is not a numeral."""
     total, current = 0, 0
@@ -133,7 +140,7 @@ def word_spans(text: str) -> list[tuple[int, int, int]]:
     i = 0
     while i < len(tokens):
         start, end, word = tokens[i]
-        value = WORDS.get(word)
+        value = _lookup(word)
         if value is None:
             i += 1
             continue
@@ -144,7 +151,7 @@ def word_spans(text: str) -> list[tuple[int, int, int]]:
                 if later >= len(tokens) or (later == i + 2 and tokens[i + 1][2] not in _AND):
                     continue
                 n_start, n_end, n_word = tokens[later]
-                unit = WORDS.get(n_word)
+                unit = _lookup(n_word)
                 if unit is not None and 0 < unit < 10 and _JOIN.match(text[end:n_start]):
                     value, end, step = value + unit, n_end, later - i + 1
                     break

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from nemo_mcp.local.understanding.fold import fold, lower
 from nemo_mcp.local.understanding.numbers import UNIT, cjk_spans, word_spans
-from nemo_mcp.local.understanding.typos import correct
 
 _LATIN_WORD = re.compile(r"(?<![a-z'])[a-z]{5,}(?![a-z'])")
 # One private-use character stands for each quoted string (up to 32 of them).
@@ -134,6 +133,17 @@ class Clause:
     def free(self, pattern: re.Pattern[str]) -> bool:
         return pattern.search(self.low) is not None
 
+    def corrected(self, fix: Callable[[str], str]) -> Clause | None:
+        """The clause again with `fix` applied to the words no rule took ("vertcal"), or None if none changes."""
+        edits = [(m.start(), m.end(), fix(m.group())) for m in _LATIN_WORD.finditer(self.low)]
+        edits = [edit for edit in edits if edit[2] != self.low[edit[0] : edit[1]]]
+        if not edits:
+            return None
+        low, cased = self.original, self.cased
+        for start, end, word in reversed(edits):
+            low, cased = low[:start] + word + low[end:], cased[:start] + word + cased[end:]
+        return Clause(low, cased, low, self.quotes)
+
 
 def prepare(text: str) -> Prepared:
     # NFKC would turn the Chinese comma into "," which could then read as a decimal comma ("16，10秒").
@@ -141,7 +151,6 @@ def prepare(text: str) -> Prepared:
     prepared = Prepared(low="", cased=cased)
     _extract_quotes(prepared)
     prepared.low = fold(lower(prepared.cased))
-    prepared.substitute(_LATIN_WORD, lambda m: correct(m.group()))
     for pattern, word in _KEEP_TOGETHER:
         prepared.substitute(pattern, lambda m, word=word: word)  # type: ignore[misc]
     for pattern, words in _HALVES:
