@@ -127,9 +127,7 @@ def _motion(plan: ClipPlan, req: Request, problems: list[str]) -> ClipPlan:
 def _title(plan: ClipPlan, req: Request, problems: list[str]) -> ClipPlan:
     if req.title is not None:
         plan = replace(plan, title=req.title[:100])
-    elif req.remove_title:
-        if plan.title is None:
-            problems.append("There is no title to remove.")
+    elif req.remove_title:  # no title to remove: already as asked, nothing to say
         # a title added later starts afresh: the draft keeps no place or size for a title it does not have
         plan = replace(plan, title=None, title_position="bottom", title_scale=1.0, title_duration_s=None)
     if (req.title_position is not None or req.title_size_change is not None) and plan.title is None:
@@ -149,9 +147,7 @@ def _title(plan: ClipPlan, req: Request, problems: list[str]) -> ClipPlan:
 
 
 def _music(plan: ClipPlan, req: Request, audio: UploadRecord | None, problems: list[str]) -> ClipPlan:
-    if req.remove_music:
-        if plan.music is None and plan.music_mood is None:
-            problems.append("There is no music to remove.")
+    if req.remove_music:  # no music to remove: already as asked
         return replace(plan, music=None, music_mood=None)
     wanted = req.music
     if wanted is None:

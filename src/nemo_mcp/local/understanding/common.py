@@ -55,7 +55,7 @@ _FILLER_BY_LANGUAGE = {
         style effect effects vibe vibes look feel feeling camera shot frame title titles text caption music song sound volume audio track
         seconds second duration length long size ratio speed motion movement convert transform render place move switch apply
         fondo fond fundo hintergrund background
-        not dont don't lot lots wait sorry oops rename renombra renomme umbenennen renomeia
+        swap flip not dont don't lot lots wait sorry oops rename renombra renomme umbenennen renomeia
         short quick looks looking feels seems behind around across facebook whatsapp twitter linkedin wechat line""",
     "es": """a al algo alla aqui ahora asi bien con como cual de del desde donde el ella en entre era es esa ese eso esta este esto estos
         estas foto fotos gracias hola imagen la las le les lo los me mi mis muy mas mejor menos nada ni no nos o otra otro para pero poco
@@ -63,26 +63,26 @@ _FILLER_BY_LANGUAGE = {
         unos unas vale genial video videos clip haz hazlo hazla hazme hacer hace haga hagas pon ponle ponlo ponla poner usa usar dale dame
         deja dejalo dejala necesito prefiero formato modo estilo efecto camara titulo texto musica cancion sonido volumen segundos duracion
         tamano velocidad movimiento convierte conviertelo conviertela transforma transformalo cambia cambialo cambiala mueve dure dura
-        durar quede pueda ponga manera forma agrega agregale anade anadele agregar anadir pon ponle mismo misma todo toda ya y o ok""",
+        durar quede pueda ponga manera forma agrega agregale anade anadele agregar anadir pon ponle convertir cambiar vea ver mire mismo misma todo toda ya y o ok""",
     "fr": """a au aux avec bien bonjour ce cet cette ces ci comme dans de des du elle en encore est et etre fais faire fait il je j'ai la le
         les leur lui ma mais me merci mes moi mon ne ni nous on ou par pas peu plus pour pourrais pourriez pourrait puis que qui sa salut
         se ses si son sur ta te tes toi ton tres tu un une vos votre vous s'il plait svp stp voudrais veux veut aimerais j'aimerais
         maintenant aussi photo image video clip rends rend mets mettre met utilise utiliser garde change changer deplace place transforme
         transformer convertis plutot prefere format mode style effet camera plan titre texte musique chanson son volume secondes duree
         taille vitesse mouvement pendant beaucoup sous tout toute tous rends-la rends-le mets-la mets-le fais-en fais-la fais-le fais-moi
-        moi-meme ok d'accord ca cela ceci peux peut pouvez pourrais pourriez pourrait ajoute ajouter rajoute""",
+        moi-meme ok d'accord ca cela ceci peux peut pouvez pourrais pourriez pourrait ajoute ajouter rajoute transformer convertir voir passe passer""",
     "de": """aber alle als also am an auch auf aus bei bild bitte bisschen da danke dann das dass dazu dein deine dem den der des dich die
         dies diese diesem diesen dieser dieses dir doch du durch ein eine einem einen einer es etwas euch fur gern gerne gib hallo hatte
         ich ihm ihn ihr im in ist ja jetzt kannst konntest konnen lass lieber mach mache machen mal man mein meine mich mir mit mochte
         nicht noch nur ob oder sehr sein sie so soll sollte uber um und uns unser vom von vor wie will wir zu zum zur foto video clip
         erstelle nimm verwende benutze verwandle wandle setze setz platziere verschiebe andere besser format modus stil effekt kamera
-        titel text musik lied ton lautstarke sekunden dauer lang lange grosse geschwindigkeit bewegung daraus davon bitteschon okay fuge hinzu hinzufugen einfugen""",
+        titel text musik lied ton lautstarke sekunden dauer lang lange grosse geschwindigkeit bewegung daraus davon bitteschon okay fuge hinzu hinzufugen einfugen umwandeln wechsle wechseln sehen""",
     "pt": """a ao aos as com como da das de dela dele do dos e ela ele em essa esse esta este eu faz faca fazer foto fotos imagem isso
         ja la lhe mais me meu minha muito na nas no nos num numa o obrigado obrigada oi ola os ou para pela pelo pode podes poderia por
         porque pouco pra pro que quero queria gostaria se sem seu sua tambem te teu tua tudo um uma umas uns voce vc video videos clipe
         agora bem coloca colocar poe bota usa usar deixa deixe dessa desta deste desse nessa nesta sobre consegue consegues melhor prefiro
         formato modo estilo efeito camera titulo texto musica cancao som volume segundos duracao tamanho velocidade movimento transforma
-        converte muda troca favor ok adiciona acrescenta poe bota""",
+        converte muda troca favor ok adiciona acrescenta poe bota transformar converter mudar veja ver""",
 }
 FILLER_WORDS = frozenset(fold(word) for words_ in _FILLER_BY_LANGUAGE.values() for word in _split(words_))
 _CJK_FILLER_TEXT = """

@@ -37,12 +37,15 @@ _SUBJ_ES = r"(?:agua|mar|olas?|rio|nubes?|cielo|persona|gente|hombre|mujer|nin[o
 _VERB_ES = r"(?:muev\w*|mover\w*|fluy\w*|ondul\w*|bail\w*|sonri\w*|sonreir|camin\w*|habl\w*|corr\w*|vuel[ea]\w*|volar|parpade\w*|nad\w*|caig\w*|se muev\w*)"
 _SUBJ_FR = r"(?:l'eau|eau|mer|vagues?|riviere|nuages?|ciel|personne|gens|homme|femme|fille|garcon|bebe|chien|chat|oiseaux?|cheveux|arbres?|feuilles|fleurs?|feu|fumee|yeux|visage|il|elle)"
 _VERB_FR = (
-    r"(?:boug\w*|dans\w*|souri\w*|march\w*|parl\w*|cour\w*|vol\w*|cligne\w*|coul\w*|ondul\w*|nag\w*|tomb\w*)"
+    r"(?:boug\w*|dans(?:e|er|ent)|souri\w*|march(?:e|er|ent)|parl(?:e|er|ent)|cour(?:ir|t|ent)|vol(?:e|er|ent)|cligne\w*|"
+    r"coul(?:e|er|ent)|ondul\w*|nag(?:e|er|ent)|tomb(?:e|er|ent))"
 )
 _SUBJ_DE = r"(?:wasser|meer|wellen|fluss|see|wolken|himmel|person|menschen|leute|mann|frau|madchen|junge|baby|kind|hund|katze|vogel|haare|baume|blatter|blumen|feuer|rauch|augen|gesicht|sie|er)"
 _VERB_DE = r"(?:flie(?:ß|ss)en|fliessen|bewegen|tanzen|lacheln|blinzeln|laufen|gehen|sprechen|reden|fliegen|schwimmen|wehen|wackeln|winken|singen|flackern|regnen|schneien|wogen)"
 _SUBJ_PT = r"(?:agua|mar|ondas?|rio|nuvens?|ceu|pessoa|gente|homem|mulher|menin[oa]|bebe|cachorro|gato|passaros?|cabelo|arvores?|folhas|flores?|fogo|fumaca|olhos|rosto|ele|ela)"
-_VERB_PT = r"(?:mex\w*|mov\w*|movimenta\w*|danc\w*|sorri\w*|and\w*|caminh\w*|fal\w*|corr\w*|vo[ae]\w*|pisc\w*|flu\w*|balanc\w*|nad\w*|ondul\w*)"
+_VERB_PT = r"(?:mex\w*|mov[ae]\w*|movimenta\w*|danc\w*|sorri\w*|andar|ande|caminh\w*|fal[ae]\w*|corr[ae]\w*|vo[ae]\w*|pisc\w*|flu\w*|balanc\w*|nad[ae]\w*|ondul\w*|acen\w*)"
+# Any subject but the photo itself, the camera or the clip's own parts: "make the bride smile", "faz o cachorro correr".
+_ANY = r"(?!(?:photo|picture|image|pic|video|clip|it|this|title|text|music|camera|zoom|pan|foto|imagen|imagem|camara|camera|titulo|texto|musica|bild|kamera|titel|image|titre|texte|musique)\b)[a-zß']+"
 _SUBJ_ZH = r"(?:水面|水|湖面|湖|海面|海浪|海|河|波浪|浪|云朵|云|天空|人物|她|他们|狗|猫|小鸟|鸟|头发|树叶|树|叶子|草|火焰|火|烟|眼睛|脸|雪|雨|星星|动物|宝宝|孩子|瀑布)"
 _VERB_ZH = r"(?:动起来|动|飘动|飘|流动|流|摇动|摇摆|摆动|眨眼|眨|微笑|笑|跳舞|走路|走|说话|飞|游|荡漾|波动|闪烁|下落|飘落|起伏)"
 _SUBJ_JA = r"(?:水面|水|海|波|川|雲|空|人物|人|彼女|彼|犬|猫|鳥|髪|木|葉|花|火|煙|目|顔|車|雪|雨|星|滝)"
@@ -53,7 +56,7 @@ CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
         VOICE_SENTENCE,
         compile_(
             words(
-                "voice[- ]?over|voiceover|narrat\\w*|speech|text[- ]to[- ]speech|tts|dubb\\w*|"
+                "(?:a |with (?:a )?)?voice(?:[- ]?over)?|voiceover|narrat\\w*|speech|text[- ]to[- ]speech|tts|dubb\\w*|"
                 "read (?:it |this )?(?:out|aloud)|make (?:him|her|them|the \\w+) (?:talk|speak|say\\w*)|"
                 "lip[- ]?sync\\w*|voz en off|voz|narracion|locucion|voix off|voix|sprecher\\w*|erzahl\\w*|"
                 "vertonung|stimme|narracao|locucao"
@@ -65,8 +68,8 @@ CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
         MOVE_SENTENCE,
         compile_(
             words(
-                "(?:make|let|have|get)\\s+(?:the\\s+|my\\s+|her\\s+|his\\s+|their\\s+|this\\s+)?"
-                + _SUBJ_EN
+                "(?:make|let|have|get)\\s+(?:the\\s+|my\\s+|her\\s+|his\\s+|their\\s+|this\\s+|that\\s+|a\\s+)?"
+                + _ANY
                 + "\\s+"
                 + _VERB_EN,
                 "(?:the\\s+)?" + _SUBJ_EN + "\\s+" + _VERB_EN,
@@ -75,19 +78,19 @@ CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
                 "falling (?:snow|rain|leaves)",
                 "blink\\w*",
                 "talking head",
-                "(?:que|haz que|hacer que)\\s+(?:el |la |los |las )?"
-                + _SUBJ_ES
+                "(?:que|haz que|hacer que)\\s+(?:el |la |los |las |mi |su )?"
+                + _ANY
                 + "\\s+(?:se\\s+)?"
                 + _VERB_ES,
                 _SUBJ_ES + " que se muev\\w*",
-                "(?:fais|faire|fait|que)\\s+" + _VERB_FR + "\\s+(?:l'|le |la |les )?" + _SUBJ_FR,
+                "(?:fais|faire|fait|que)\\s+" + _VERB_FR + "\\s+(?:l'|le |la |les |mon |ma |mes )?" + _ANY,
                 _SUBJ_FR + "\\s+qui\\s+" + _VERB_FR,
-                "(?:lass|lasse|lassen)\\s+(?:das |die |den |der )?"
-                + _SUBJ_DE
+                "(?:lass|lasse|lassen)\\s+(?:das |die |den |der |meine |mein )?"
+                + _ANY
                 + "\\s+(?:\\w+\\s+)?"
                 + _VERB_DE,
-                "(?:faz|faca|fazer|deixa|deixe|que)\\s+(?:a |o |as |os )?"
-                + _SUBJ_PT
+                "(?:faz|faca|fazer|deixa|deixe|que)\\s+(?:a |o |as |os |meu |minha )?"
+                + _ANY
                 + "\\s+(?:se\\s+)?"
                 + _VERB_PT,
             ),
@@ -95,6 +98,8 @@ CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:让|使)(?:人|他|花|车)" + _VERB_ZH,
             chars("涟漪|水波|波光粼粼|眨眼|下雪|下雨|飘雪|对口型|口型"),
             _SUBJ_JA + _VERB_JA,
+            _SUBJ_JA
+            + r"(?:を|が)\s*[\u3040-\u30ff\u4e00-\u9fff]{1,3}?(?:させ|らせ|かせ|がせ|ばせ|わせ|たせ)",
             chars("まばたき|瞬き|口パク|波打|さざ波"),
         ),
     ),

@@ -37,7 +37,7 @@ TITLE_VERB = compile_(
 TITLE_MARKER = compile_(
     words(
         "(?:with |and )?(?:the |a |an )?(?:title|caption|headline|heading|text|label)(?: text)?(?: of| that says| saying| reading)?|"
-        "titled|entitled|that says|which says|saying|reading|called|named|"
+        "titled|entitled|that says|which says|saying|reading|called|named|write|writing|escribe|escribir|ecris|ecrire|schreib\\w*|escreve|escrever|"
         "(?:con )?(?:el |un )?(?:titulo|texto|rotulo|letrero)(?: que (?:diga|dice|ponga|pone))?|"
         "titulad[oa]|que (?:diga|ponga)|llamad[oa]|"
         "(?:avec )?(?:le |un )?(?:titre|texte|legende)(?: qui dit)?|intitulee?|qui dit|avec ecrit|"
@@ -255,7 +255,7 @@ LOUDER = compile_(
 )
 QUIETER = compile_(
     words(
-        "quieter|softer|lower (?:the )?(?:volume|music|sound)|"
+        "quieter|softer|zu laut|demasiado (?:alt[oa]|fuerte)|muy alt[oa]|trop forte?|muito alt[oa]|alt[oa] demais|too high|lower (?:the )?(?:volume|music|sound)|"
         "turn (?:it |the music |the volume |the sound |the song )?down|"
         "turn (?:the )?(?:music|volume|sound|song)(?: \\w+){0,3}? down|"
         "(?:reduce|decrease|lower|drop) (?:the )?(?:volume|music|sound)|less loud|too loud|"

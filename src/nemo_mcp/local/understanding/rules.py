@@ -183,6 +183,12 @@ def read_directions(clause: Clause, r: Reading, position: int) -> None:
     for table in (v.FROM_TO, v.PAN_DIRECTION):
         for motion, pattern in table.items():
             r.motions += [(position + m.start(), motion) for m in clause.take_all(pattern)]
+    for motion, pattern in v.PAN_TO.items():
+        for match in list(pattern.finditer(clause.low)):
+            clause.mask(*match.span("verb"))
+            clause.mask(match.end("gap"), match.end())
+            if not _negated(clause, match.start()):
+                r.motions.append((position + match.start(), motion))
 
 
 def read_title_edits(clause: Clause, r: Reading) -> None:

@@ -135,7 +135,9 @@ LANDSCAPE = compile_(
 PLATFORMS: dict[Aspect, re.Pattern[str]] = {
     "9:16": compile_(
         words(
-            "tik ?tok|tik-tok|douyin|reels?|shorts|youtube short|stories|story|historias?|formato historia|"
+            "tik ?tok|tik-tok|douyin|reels?|shorts|youtube short|stories|historias|formato historia|"
+            # "a story" (Instagram's) but not "narrating the story"
+            "(?:a|an|my|for|as|into|in|una|en|para|um|uma|une|pour|als|eine) (?:story|historia)|story (?:format|size|video|mode)|"
             "insta(?:gram)? stor(?:y|ies)|snapchat|whatsapp status"
         ),
         chars("抖音|快手|视频号|限时动态|ストーリー|リール|ショート動画|ショーツ|ティックトック"),
@@ -194,7 +196,7 @@ FROM_TO: dict[Motion, re.Pattern[str]] = {
 _PAN = either(
     words(
         "pan(?:s|ning|ned)?|tilt(?:s|ing)?|move|moving|slide|sliding|track|glide|drift|sweep|camera|"
-        "paneo|panea\\w*|panoramica|panoramique|panorama|schwenk\\w*|kameraschwenk|desliza\\w*|mueve|"
+        "paneo|panea\\w*|panoramica|panoramique|panorama|schwenk\\w*|kameraschwenk|kamerafahrt|desliza\\w*|mueve|"
         "move|bouge|glisse|bewege|fahre"
     ),
     chars("平移|移动|平摇|横移|摇|移|パン|チルト|動かし|スライド"),
@@ -210,9 +212,13 @@ _DIRECTIONS: tuple[tuple[Motion, str], ...] = (
     ("pan_up", UP),
     ("pan_down", DOWN),
 )
+# "pan (slowly) (to the) left": the words between the verb and the direction are left for other rules.
+PAN_TO: dict[Motion, re.Pattern[str]] = {
+    name: compile_(r"(?P<verb>" + _PAN + r")(?P<gap>(?:\s+[^\s\0]+){0,2}?)" + _TOWARDS + direction)
+    for name, direction in _DIRECTIONS
+}
 PAN_DIRECTION: dict[Motion, re.Pattern[str]] = {
     name: compile_(
-        _PAN + _TOWARDS + direction,
         r"(?:向|往|朝)?"
         + direction
         + r"(?:边|方|侧)?\s*(?:へ|に|を)?\s*"
@@ -227,10 +233,12 @@ NEGATED = compile_(
 )
 # A clause with one of these is about the camera: "top" or "left" in it is where the camera goes.
 MOTION_CONTEXT = compile_(
-    _PAN, words("from|desde|von|vom|tilt|zoom\\w*|camera|kamera|camara"), chars("从|由|から|镜头|カメラ")
+    _PAN, words("from|desde|von|vom|tilt|zoom\\w*|camera|kamera\\w*|camara"), chars("从|由|から|镜头|カメラ")
 )
 PAN_ONLY = compile_(
-    words("pan(?:ning)?|a pan|paneo|panoramica|panoramique|schwenk|kameraschwenk"),
+    words(
+        "pan(?:ning)?|a pan|paneo|panoramica|panoramique|schwenk|kameraschwenk|kamerafahrt|camera move(?:ment)?"
+    ),
     chars("平移|移动|横移|运镜|摇镜头|パン|カメラを動か"),
 )
 ZOOM_OUT = compile_(
@@ -240,7 +248,7 @@ ZOOM_OUT = compile_(
         "reveal|alej\\w*|zoom hacia afuera|zoom arriere|dezoom\\w*|recul\\w*|eloigne\\w*|herauszoom\\w*|"
         "rauszoom\\w*|auszoom\\w*|wegzoom\\w*|zoom raus|zoom heraus|afast\\w*|zoom para fora"
     ),
-    words("hacia afuera|para fora"),
+    words("hacia afuera|para fora|nach au(?:ß|ss)en|vers l'exterieur"),
     chars("拉远|缩小|拉出|后拉|推远|远离|ズームアウト|引いて|引き|遠ざか|縮小"),
 )
 ZOOM_IN = compile_(
@@ -252,7 +260,7 @@ ZOOM_IN = compile_(
         "rapproche\\w*|travelling avant|reinzoom\\w*|hineinzoom\\w*|heranzoom\\w*|ranzoom\\w*|einzoom\\w*|"
         "zoom rein|zoom hinein|zoomen|aproxima\\w*|zoom para dentro"
     ),
-    words("hacia (?:a)?dentro|para dentro"),
+    words("hacia (?:a)?dentro|para dentro|nach innen|vers l'interieur"),
     chars("推近|推进|拉近|放大|推镜头|镜头推|推镜|缩放|ズームイン|ズーム|寄って|寄り|寄る|近づ|拡大"),
 )
 KEN_BURNS = compile_(words("ken ?-?burns?|kenburns"), chars("肯伯恩斯|肯·伯恩斯|ケンバーンズ|ケン・バーンズ"))
@@ -286,21 +294,21 @@ FASTER = compile_(
     words(
         "faster|quicker|speed (?:it )?up|more quickly|more speed|less slow|twice as fast|"
         "2x (?:faster|speed)|mas rapid[oa]|mas deprisa|acelera\\w*|plus vite|plus rapide\\w*|"
-        "accelere\\w*|schneller|beschleunig\\w*|mais rapid[oa]|mais depressa"
+        "accelere\\w*|schneller(?!\\s+(?:zoom|schwenk\\w*|bewegung|kamera\\w*|fahrt|rein\\w*|raus\\w*|pan\\w*))|beschleunig\\w*|mais rapid[oa]|mais depressa"
     ),
     chars("快一点|快一些|快点|更快|加快|加速|快些|速く|速め|もっと速|スピードアップ|早く|早め"),
 )
 SLOWER = compile_(
     words(
-        "mas suave|mais suave|plus doux|plus douce|sanfter|smoother|slower|slow (?:it )?down|less fast|more slowly|not so fast|too fast|mas lent[oa]|"
-        "mas despacio|ralentiza\\w*|plus lent\\w*|ralenti\\w*|moins vite|moins rapide|langsamer|"
+        "mas suave|mais suave|plus doux|plus douce|sanfter(?!\\s+(?:zoom|schwenk|bewegung|kamera))|smoother|slower|slow (?:it )?down|less fast|more slowly|not so fast|too fast|mas lent[oa]|"
+        "mas despacio|ralentiza\\w*|plus lent\\w*|ralenti\\w*|moins vite|moins rapide|langsamer(?!\\s+(?:zoom|schwenk\\w*|bewegung|kamera\\w*|fahrt|rein\\w*|raus\\w*|heran\\w*|pan\\w*))|"
         "verlangsam\\w*|mais devagar|mais lent[oa]|desacelera\\w*"
     ),
     chars("慢一点|慢一些|慢点|更慢|放慢|减速|慢些|太快|遅く|遅め|もっとゆっくり|ゆっくりに|スローダウン"),
 )
 SLOW = compile_(
     words(
-        "legere?(?:ment)?|ligero|ligera|ligeramente|leve|levemente|leicht|slow(?:ly)?|gentle|gently|subtle|subtly|slight(?:ly)?|soft(?:ly)?|slow[- ]motion|lent[oa]|"
+        "legere?(?:ment)?|ligero|ligera|ligeramente|leve|levemente|leicht\\w*|doux|douce|tout doux|tout doucement|sanft\\w*|langsam\\w*|lent[oa]s|slow(?:ly)?|gentle|gently|subtle|subtly|slight(?:ly)?|soft(?:ly)?|slow[- ]motion|lent[oa]|"
         "lentamente|despacio|suave(?:mente)?|lent|lente|lentement|doucement|langsam|sanft|behutsam|"
         "gemachlich|devagar(?:inho)?|bem devagar|suavemente"
     ),
@@ -309,7 +317,7 @@ SLOW = compile_(
 FAST = compile_(
     words(
         "fast|quick(?:ly)?(?! (?:clip|video|one|question))|rapid(?:ly)?|speedy|snappy|swift(?:ly)?|"
-        "rapid[oa]|rapidamente|deprisa|veloz|rapide(?:ment)?|vite|schnell|zugig|flott|rasch|depressa"
+        "rapid[oa]|rapidamente|deprisa|veloz|rapide(?:ment)?|vite|schnell\\w*|zugig|flott|rasch|depressa"
     ),
     chars("快速|迅速|急速|速い|速め|素早く|高速|スピーディ"),
 )

@@ -25,8 +25,8 @@ WISHES: tuple[Wish, ...] = (
         "cinematic",
         compile_(
             words(
-                "cinematic|cinema(?:tic)? look|film look|movie-?like|like a movie|cinematografic[oa]|de cine|"
-                "de pelicula|cinematique|cinematographique|comme au cinema|comme un film|filmisch\\w*|"
+                "cinematic|cinema(?:tic)? look|film look|movie-?like|like a movie|cinematografic[oa]s?|de cine|"
+                "de pelicula|cinematiques?|cinematographiques?|comme au cinema|comme un film|filmisch\\w*|"
                 "kinoreif|wie im kino|wie ein film|de cinema|como um filme|como una pelicula"
             ),
             chars("电影感|电影般|大片|电影质感|映画みたい|映画のよう|シネマティック|映画風|映画っぽ"),
@@ -38,7 +38,7 @@ WISHES: tuple[Wish, ...] = (
     Wish(
         "dramatic",
         compile_(
-            words("dramatic|intense|dramatic[oa]|intens[oa]|dramatique|dramatisch\\w*|intensiv"),
+            words("dramatic|intense|dramatic[oa]s?|intens[oa]s?|dramatiques?|dramatisch\\w*|intensiv\\w*"),
             chars("戏剧|戏剧性|紧张|ドラマチック|劇的|迫力"),
         ),
         "zoom_in",
@@ -48,7 +48,9 @@ WISHES: tuple[Wish, ...] = (
     Wish(
         "epic",
         compile_(
-            words("epic|majestic|epic[oa]|epique|episch\\w*|majestueu\\w*|majestuos[oa]|majestos[oa]"),
+            words(
+                "epic|majestic|epic[oa]s?|epiques?|episch\\w*|majestueu\\w*|majestuos[oa]s?|majestos[oa]s?"
+            ),
             chars("史诗|大气|壮观|宏大|壮大|壮観|エピック"),
         ),
         "zoom_out",
@@ -59,8 +61,8 @@ WISHES: tuple[Wish, ...] = (
         "dreamy",
         compile_(
             words(
-                "dreamy|dreamlike|ethereal|magical|sonador[ao]?|onirico|de ensueno|onirique|reveuse?|"
-                "traumerisch\\w*|vertraumt\\w*|sonhador[ao]?"
+                "dreamy|dreamlike|ethereal|magical|sonador(?:[ao]s?)?|onirico|de ensueno|oniriques?|reveuse?|"
+                "traumerisch\\w*|vertraumt\\w*|sonhador(?:[ao]s?)?"
             ),
             chars("梦幻|梦境|唯美|幻想的|夢のよう|夢みたい|ふわふわ|ドリーミー"),
         ),
@@ -72,8 +74,8 @@ WISHES: tuple[Wish, ...] = (
         "nostalgic",
         compile_(
             words(
-                "nostalgic|sad|melancholic|wistful|nostalgic[oa]|triste|melancolic[oa]|nostalgique|"
-                "melancolique|nostalgisch|melancholisch|traurig|saudosista"
+                "nostalgic|sad|melancholic|wistful|nostalgic[oa]s?|triste\\w*|melancolic[oa]s?|nostalgiques?|"
+                "melancoliques?|nostalgisch\\w*|melancholisch\\w*|traurig\\w*|saudosista"
             ),
             chars("怀旧|伤感|忧伤|悲伤|ノスタルジック|懐かしい|切ない|悲しい"),
         ),
@@ -83,7 +85,7 @@ WISHES: tuple[Wish, ...] = (
     ),
     Wish(
         "romantic",
-        compile_(words("romantic|romantic[oa]|romantique|romantisch"), chars("浪漫|ロマンチック")),
+        compile_(words("romantic|romantic[oa]s?|romantiques?|romantisch\\w*"), chars("浪漫|ロマンチック")),
         "zoom_in",
         "slow",
         "romantic",
@@ -92,8 +94,8 @@ WISHES: tuple[Wish, ...] = (
         "energetic",
         compile_(
             words(
-                "energetic|dynamic|lively|exciting|punchy|upbeat|hype|energic[oa]|dinamic[oa]|energique|"
-                "dynamique|entrainant|energiegeladen|dynamisch|lebendig|schwungvoll|energetic[oa]|agitad[oa]"
+                "energetic|dynamic|lively|exciting|punchy|upbeat|hype|energic[oa]s?|dinamic[oa]s?|energiques?|"
+                "dynamiques?|entrainant\\w*|energiegeladen\\w*|dynamisch\\w*|lebendig\\w*|schwungvoll\\w*|energetic[oa]s?|agitad[oa]s?"
             ),
             chars("动感|活力|有活力|热血|活泼|ダイナミック|エネルギッシュ|躍動感|アップテンポ"),
         ),
@@ -105,8 +107,8 @@ WISHES: tuple[Wish, ...] = (
         "calm",
         compile_(
             words(
-                "calm|peaceful|relaxing|serene|tranquil|chill|zen|tranquil[oa]|relajad[oa]|seren[oa]|calme|"
-                "paisible|apaisant|serein|ruhig|entspannt|friedlich|gelassen|calm[oa]|relaxante"
+                "calm|peaceful|relaxing|serene|tranquil|chill|zen|tranquil[oa]s?|relajad[oa]s?|seren[oa]s?|calmes?|"
+                "paisibles?|apaisant\\w*|serein\\w*|ruhig\\w*|entspannt\\w*|friedlich\\w*|gelassen\\w*|calm[oa]s?|relaxante\\w*"
             ),
             chars("平静|宁静|安静|放松|治愈|舒缓|穏やか|落ち着いた|癒し|静か|のんびり"),
         ),
