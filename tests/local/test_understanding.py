@@ -254,3 +254,26 @@ def test_parsing_is_fast_and_deterministic() -> None:
         rounds.append((time.perf_counter() - start) / len(texts))
     assert min(rounds) < 0.002
     assert results == [parse(text) for text in texts]
+
+
+def test_what_the_photo_shows_is_not_a_request() -> None:
+    assert parse("turn this pic of my dog at the beach into a video").not_understood == ()
+    assert parse("把这张海边的照片做成视频").not_understood == ()
+
+
+def test_questions_do_not_ask_for_a_video() -> None:
+    assert not parse("how long can the video be?").understood
+    assert parse("can you make a video?").intent
+
+
+def test_title_duration_and_words_between_a_pan_and_its_direction() -> None:
+    request = parse("show the title only for the first 3 seconds")
+    assert (request.title_duration_s, request.duration_s) == (3.0, None)
+    request = parse("un paneo lento hacia la derecha")
+    assert (request.motion, request.motion_speed) == ("pan_right", "slow")
+
+
+def test_go_back_to_something_sets_it_rather_than_undoing() -> None:
+    request = parse("can we go back to the calm music?")
+    assert (request.undo, request.music) == (False, "calm")
+    assert parse("go back").undo

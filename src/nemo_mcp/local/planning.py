@@ -130,13 +130,18 @@ def _title(plan: ClipPlan, req: Request, problems: list[str]) -> ClipPlan:
     elif req.remove_title:  # no title to remove: already as asked, nothing to say
         # a title added later starts afresh: the draft keeps no place or size for a title it does not have
         plan = replace(plan, title=None, title_position="bottom", title_scale=1.0, title_duration_s=None)
-    if (req.title_position is not None or req.title_size_change is not None) and plan.title is None:
+    wants_title_edit = req.title_position or req.title_size_change or req.title_duration_s
+    if wants_title_edit and plan.title is None:
         problems.append(
             "There is no title yet: tell me one (in quotes, or after “title:”) and I will place it."
         )
         return plan
     if req.title_position is not None:
         plan = replace(plan, title_position=req.title_position)
+    if req.title_duration_s is not None:  # shown from the start for this long; the whole clip if longer
+        plan = replace(
+            plan, title_duration_s=req.title_duration_s if req.title_duration_s < plan.duration_s else None
+        )
     if req.title_size_change is not None:
         factor = TITLE_SCALE_STEP if req.title_size_change == "bigger" else 1 / TITLE_SCALE_STEP
         scale = round(min(max(plan.title_scale * factor, MIN_TITLE_SCALE), MAX_TITLE_SCALE), 3)

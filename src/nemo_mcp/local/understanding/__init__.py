@@ -63,6 +63,7 @@ class Request:
     remove_title: bool = False
     title_position: Position | None = None
     title_size_change: Literal["bigger", "smaller"] | None = None
+    title_duration_s: float | None = None  # "the title only for the first 3 seconds"
     music: str | None = None  # a mood, MUSIC_UPLOADED, MUSIC_ANY or a file name the person named
     remove_music: bool = False
     music_volume: float | None = None  # 0..1
@@ -101,6 +102,7 @@ class Request:
                 self.remove_title,
                 self.title_position,
                 self.title_size_change,
+                self.title_duration_s,
                 self.music,
                 self.remove_music,
                 self.music_volume,
@@ -176,6 +178,7 @@ def _request(text: str, r: Reading) -> Request:
         remove_title=r.remove_title and r.title is None,
         title_position=r.title_position,
         title_size_change=r.title_size_change,
+        title_duration_s=r.title_duration_s,
         music=None if r.remove_music else music,
         remove_music=r.remove_music,
         music_volume=r.music_volume,

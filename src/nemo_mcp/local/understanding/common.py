@@ -15,13 +15,32 @@ def _split(text: str) -> list[str]:
 UNDO = compile_(
     words(
         "undo(?: (?:that|it|this|the last (?:change|edit)))?|revert(?: (?:that|it|the last change))?|"
-        "go back(?: to (?:the )?(?:previous|last|before))?|previous version|put it back|"
+        "go back(?! to (?!(?:the )?(?:previous|last|before|how|what|the way)))(?: to (?:the )?(?:previous|last|before))?|previous version|put it back|"
         "change it back(?! to)|cancel (?:that|the last (?:change|edit))|deshac\\w*|deshaz\\w*|"
         "vuelve (?:a como estaba|atras|como antes)|como (?:estaba|antes)|"
         "annule\\w*(?! la musique| le titre)|defai\\w*|reviens? en arriere|comme avant|ruckgangig|"
         "zuruck(?!\\s*zu)|wie vorher|desfaz\\w*|volta(?:r)? (?:atras|como estava)|como estava"
     ),
     chars("撤销|撤回|还原|恢复原样|回到上一步|改回去|取消刚才|上一步|复原|元に戻|戻して|取り消|アンドゥ"),
+)
+# What the photo shows ("this pic of my dog at the beach", "这张海边的照片"): a description, not a request.
+PHOTO_OF = compile_(
+    words(
+        "(?:pic|picture|photo|image|shot|snap|foto|imagen|imagem|bild|fotografia|photographie) "
+        "(?:of|de|do|da|dos|das|del|von|vom|du|des|mit) (?:[a-zß']+ )?[a-zß']+"
+        "(?: (?!(?:at|in|on|en|a|no|na|am|im|auf|sur|dans) )[a-zß']+)?"
+        "(?: (?:at|in|on|en|a|no|na|am|im|auf|sur|dans) (?:the |la |le |el |o |a |der |dem |den )?[a-zß']+)?"
+    ),
+    r"[^\s\0,，、。]{1,8}?的(?:照片|图片|相片|图)",
+    r"[^\s\0、。]{1,8}?の(?:写真|画像)",
+)
+# A clause that asks something ("how long can the video be?"): its words do not ask for a video.
+QUESTION = compile_(
+    r"^\s*(?:"
+    + words(
+        "what|how|which|why|when|where|who|is there|are there|does it|do you|que|cual|cuanto|cuantos|quoi|comment|quel|quelle|combien|was|wie|welche\\w*|warum|o que|qual|quanto"
+    )
+    + r"|什么|怎么|多长|多少|为什么|哪|どう|どのくらい|どれくらい|なぜ)"
 )
 LOW_VRAM = compile_(
     words(
@@ -55,7 +74,7 @@ _FILLER_BY_LANGUAGE = {
         style effect effects vibe vibes look feel feeling camera shot frame title titles text caption music song sound volume audio track
         seconds second duration length long size ratio speed motion movement convert transform render place move switch apply
         fondo fond fundo hintergrund background
-        swap flip not dont don't lot lots wait sorry oops rename renombra renomme umbenennen renomeia
+        back appear appears show shows display stay visible uploaded aspect ratio swap flip not dont don't lot lots wait sorry oops rename renombra renomme umbenennen renomeia
         short quick looks looking feels seems behind around across facebook whatsapp twitter linkedin wechat line""",
     "es": """a al algo alla aqui ahora asi bien con como cual de del desde donde el ella en entre era es esa ese eso esta este esto estos
         estas foto fotos gracias hola imagen la las le les lo los me mi mis muy mas mejor menos nada ni no nos o otra otro para pero poco
@@ -63,29 +82,30 @@ _FILLER_BY_LANGUAGE = {
         unos unas vale genial video videos clip haz hazlo hazla hazme hacer hace haga hagas pon ponle ponlo ponla poner usa usar dale dame
         deja dejalo dejala necesito prefiero formato modo estilo efecto camara titulo texto musica cancion sonido volumen segundos duracion
         tamano velocidad movimiento convierte conviertelo conviertela transforma transformalo cambia cambialo cambiala mueve dure dura
-        durar quede pueda ponga manera forma agrega agregale anade anadele agregar anadir pon ponle convertir cambiar vea ver mire mismo misma todo toda ya y o ok""",
+        durar quede pueda ponga manera forma agrega agregale anade anadele agregar anadir pon ponle convertir cambiar vea ver mire mueva mueve moverse mismo misma todo toda ya y o ok""",
     "fr": """a au aux avec bien bonjour ce cet cette ces ci comme dans de des du elle en encore est et etre fais faire fait il je j'ai la le
         les leur lui ma mais me merci mes moi mon ne ni nous on ou par pas peu plus pour pourrais pourriez pourrait puis que qui sa salut
         se ses si son sur ta te tes toi ton tres tu un une vos votre vous s'il plait svp stp voudrais veux veut aimerais j'aimerais
         maintenant aussi photo image video clip rends rend mets mettre met utilise utiliser garde change changer deplace place transforme
         transformer convertis plutot prefere format mode style effet camera plan titre texte musique chanson son volume secondes duree
         taille vitesse mouvement pendant beaucoup sous tout toute tous rends-la rends-le mets-la mets-le fais-en fais-la fais-le fais-moi
-        moi-meme ok d'accord ca cela ceci peux peut pouvez pourrais pourriez pourrait ajoute ajouter rajoute transformer convertir voir passe passer""",
+        moi-meme ok d'accord ca cela ceci peux peut pouvez pourrais pourriez pourrait ajoute ajouter rajoute transformer convertir voir passe passer bouge bouger""",
     "de": """aber alle als also am an auch auf aus bei bild bitte bisschen da danke dann das dass dazu dein deine dem den der des dich die
         dies diese diesem diesen dieser dieses dir doch du durch ein eine einem einen einer es etwas euch fur gern gerne gib hallo hatte
         ich ihm ihn ihr im in ist ja jetzt kannst konntest konnen lass lieber mach mache machen mal man mein meine mich mir mit mochte
         nicht noch nur ob oder sehr sein sie so soll sollte uber um und uns unser vom von vor wie will wir zu zum zur foto video clip
         erstelle nimm verwende benutze verwandle wandle setze setz platziere verschiebe andere besser format modus stil effekt kamera
-        titel text musik lied ton lautstarke sekunden dauer lang lange grosse geschwindigkeit bewegung daraus davon bitteschon okay fuge hinzu hinzufugen einfugen umwandeln wechsle wechseln sehen""",
+        titel text musik lied ton lautstarke sekunden dauer lang lange grosse geschwindigkeit bewegung daraus davon bitteschon okay fuge hinzu hinzufugen einfugen umwandeln wechsle wechseln sehen bewegt""",
     "pt": """a ao aos as com como da das de dela dele do dos e ela ele em essa esse esta este eu faz faca fazer foto fotos imagem isso
         ja la lhe mais me meu minha muito na nas no nos num numa o obrigado obrigada oi ola os ou para pela pelo pode podes poderia por
         porque pouco pra pro que quero queria gostaria se sem seu sua tambem te teu tua tudo um uma umas uns voce vc video videos clipe
         agora bem coloca colocar poe bota usa usar deixa deixe dessa desta deste desse nessa nesta sobre consegue consegues melhor prefiro
         formato modo estilo efeito camera titulo texto musica cancao som volume segundos duracao tamanho velocidade movimento transforma
-        converte muda troca favor ok adiciona acrescenta poe bota transformar converter mudar veja ver""",
+        converte muda troca favor ok adiciona acrescenta poe bota transformar converter mudar veja ver mova mexa""",
 }
 FILLER_WORDS = frozenset(fold(word) for words_ in _FILLER_BY_LANGUAGE.values() for word in _split(words_))
 _CJK_FILLER_TEXT = """
+    移动 首 那首 这首 降到 降低到 调低到 提高到 调高到 升到 刚 刚才
     字体 字号 大小 颜色 位置 显示 适合 发 朋友圈 微信 微博 表示 表示して 変えて 変更 替えて 切り替えて
     标题 题目 文字 文案 字幕 音乐 配乐 背景音乐 歌 音量 声音 镜头 画面 时长 长度 时间 格式 比例 速度 运镜 效果 风格 感觉 尺寸 放到 放在 移到 挪到 设置成
     设成 调到 调成 变得 弄得 整个 一整 做得 来个 搞 搞个 给它 让它 使它 タイトル テキスト 文字 テロップ 音楽 曲 音量 カメラ 長さ 時間 速度 スピード 動き

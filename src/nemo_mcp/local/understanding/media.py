@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from nemo_mcp.local.understanding.patterns import chars, compile_, either, words
+from nemo_mcp.local.understanding.patterns import chars, compile_, either, units, words
 from nemo_mcp.local.understanding.reading import Position
 
 # ---- title ------------------------------------------------------------------------------------------
@@ -62,6 +62,28 @@ TITLE_TAIL = compile_(
     r"(?:\s+(?:please|pls|plz|thanks|por favor|porfa|s'il (?:te|vous) plait|svp|stp|bitte|danke|obrigad[oa]|gracias|merci))+\s*$",
     r"(?:吧|啊|哦|呢|了|嘛|呀|的视频|的影片|でお願いします|でお願い|にしてください|にして|にする|でください|で|に|と|ね|よ)+\s*$",
 )
+# Words an unquoted title never starts with: "the text appear(s) ...", "the title bigger".
+TITLE_NOT_START = compile_(
+    words(
+        "appears?|shows?|stays?|be|is|are|was|should|will|would|can|could|go|goes|needs?|has|have|looks?|moves?|comes?|"
+        "fades?|disappears?|only|for|from|with|bigger|smaller|larger|more|less|size|font|color|colour|position"
+    )
+)
+# How long the title shows: "for the first 3 seconds", "标题显示3秒".
+TITLE_DURATION = compile_(
+    either(
+        words("for|during|only for|just for|only during|durante|pendant|fur|por|por apenas|nur"),
+        chars("显示|出现|只显示|前|最初の"),
+    )
+    + r"\s*(?:"
+    + words("the|los|las|les|die|den|os|as|first|primeros|primeras|premieres|ersten|primeiros|primeiras")
+    + r"\s*)*"
+    + r"(?<![\d.])(?P<n>\d+(?:\.\d+)?)\s*-?\s*(?:(?P<sec>"
+    + units("s|secs?|seconds?|segundos?|secondes?|sekunden?")
+    + r"|秒)|(?P<min>"
+    + units("mins?|minutes?|minutos?|minuten?")
+    + r"))"
+)
 TITLE_SIDE: dict[Position, re.Pattern[str]] = {
     "top": compile_(
         words(
@@ -88,14 +110,14 @@ TITLE_SIDE: dict[Position, re.Pattern[str]] = {
 }
 BIGGER = compile_(
     words(
-        "bigger|larger|huge|big|enlarge|increase|mas grande|agranda\\w*|plus grand\\w*|plus gros\\w*|"
+        "bigger|larger|huge|big|large|enlarge|increase|en grande|grande|grand|gros|en gros|gro(?:ß|ss)|mas grande|agranda\\w*|plus grand\\w*|plus gros\\w*|"
         "agrandi\\w*|gro(?:ß|ss|ss)er|vergro(?:ß|ss)er\\w*|maior|aumenta\\w*"
     ),
     chars("大一点|大一些|大点|更大|放大|加大|调大|大些|大きく|大きめ|拡大"),
 )
 SMALLER = compile_(
     words(
-        "smaller|tiny|small|reduce|shrink|mas pequen[oa]|mas chic[oa]|plus petit\\w*|reduis\\w*|"
+        "smaller|tiny|small|reduce|shrink|en pequeno|pequen[oa]|petite?|klein|mas pequen[oa]|mas chic[oa]|plus petit\\w*|reduis\\w*|"
         "kleiner|verkleiner\\w*|menor|mais pequen[oa]|diminui\\w*"
     ),
     chars("小一点|小一些|小点|更小|缩小|调小|小些|小さく|小さめ|縮小"),
@@ -157,7 +179,9 @@ UPLOADED = compile_(
         "(?:die |das |den )?hochgeladene\\w* (?:musik|lied|song|audio|datei)|minha (?:musica|cancao)|"
         "(?:musica|cancao|audio) que (?:eu )?(?:enviei|mandei|subi|carreguei)"
     ),
-    chars("我上传的|我传的|我的音乐|我的歌|上传的音乐|上传的歌|アップロードした|私の曲|自分の曲|送った曲"),
+    chars(
+        "我[^，,。]{0,3}(?:上传|传|发)的|我上传的|我传的|我的音乐|我的歌|上传的音乐|上传的歌|アップロードした|私の曲|自分の曲|送った曲"
+    ),
 )
 MOODS = {
     "calm": either(

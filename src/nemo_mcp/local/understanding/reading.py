@@ -35,6 +35,7 @@ class Reading:
     title: str | None = None
     remove_title: bool = False
     title_position: Position | None = None
+    title_duration_s: float | None = None
     title_size_change: Literal["bigger", "smaller"] | None = None
     music: str | None = None
     remove_music: bool = False

@@ -156,7 +156,7 @@ def _unquoted_title(clause: Clause, start: int) -> tuple[int, int] | None:
     for pattern in (_TRAILING_JOINERS, media.TITLE_TAIL):
         if (tail := pattern.search(text)) is not None:
             text = text[: tail.start()]
-    if not text.strip() or _is_filler(text):
+    if not text.strip() or _is_filler(text) or media.TITLE_NOT_START.match(text.lstrip()):
         return None
     return begin + (len(text) - len(text.lstrip())), begin + len(text.rstrip())
 
@@ -202,6 +202,8 @@ def read_title_edits(clause: Clause, r: Reading) -> None:
             r.title_position = side
     if not about_title:
         return
+    if (match := clause.take(media.TITLE_DURATION)) is not None:
+        r.title_duration_s = _amount(match)
     if clause.take(media.BIGGER):
         r.title_size_change = "bigger"
     elif clause.take(media.SMALLER):
@@ -317,9 +319,9 @@ def read_format(clause: Clause, r: Reading) -> None:
     ]
     if platforms:
         r.platform_aspect = max(platforms)[1]  # "YouTube Shorts": the last word decides
-    if clause.take(v.HD):
+    if clause.take_all(v.HD):
         r.resolution = "1080p"
-    elif clause.take(v.SD):
+    elif clause.take_all(v.SD):
         r.resolution = "720p"
     if clause.take(v.INSTAGRAM):
         r.instagram = True
@@ -342,7 +344,7 @@ def read_motion(clause: Clause, r: Reading, position: int) -> None:
             named.append((match.start(), motion))
             if motion in ("zoom_in", "zoom_out"):
                 _zoom_target(clause, match.end(), r)
-    if clause.take(v.PAN_ONLY) and not named:
+    if not clause.has(media.TITLE_CONTEXT) and clause.take(v.PAN_ONLY) and not named:
         r.bare_pan = True
     r.motions += [(position + start, motion) for start, motion in named]
 
@@ -400,7 +402,8 @@ def read_wishes(clause: Clause, r: Reading) -> None:
     for name, pattern, *_rest in wishes.WISHES:
         if clause.take(pattern) and name not in r.wishes:
             r.wishes.append(name)
-    if clause.take_all(common.INTENT):
+    # "how long can the video be?" asks a question, not for a video
+    if clause.take_all(common.INTENT) and not common.QUESTION.match(clause.original):
         r.intent = True
 
 
@@ -408,11 +411,8 @@ def read_leftover(clause: Clause, r: Reading) -> None:
     """Quote back each part of the clause that no rule took and that is more than politeness or grammar."""
     clause.take_all(media.TITLE_CONTEXT)  # "the title", "音量": what a rule changed, not a request of its own
     clause.take_all(media.VOLUME_CONTEXT)
-    spans = [
-        m.span()
-        for m in _LATIN_TOKEN.finditer(clause.low)
-        if m.group() not in FILLER_WORDS and len(m.group()) > 1
-    ]
+    clause.take_all(common.PHOTO_OF)
+    spans = [m.span() for m in _LATIN_TOKEN.finditer(clause.low) if _content(m.group())]
     for match in _CJK_RUN.finditer(clause.low):
         rest = _strip_cjk_filler(match.group())
         if len(_CONTENT_CJK.findall(rest)) >= 2:
@@ -420,6 +420,11 @@ def read_leftover(clause: Clause, r: Reading) -> None:
     spans += [m.span() for m in _QUOTE.finditer(clause.low)]
     for start, end in _fragments(sorted(spans), clause.low):
         r.say(r.not_understood, quoted(clause.cased[start:end].strip(), clause.quotes))
+
+
+def _content(token: str) -> bool:
+    """A word that carries a request: not filler, not one letter, and not a filler with "'s" ("that's")."""
+    return len(token) > 1 and token not in FILLER_WORDS and token.split("'")[0] not in FILLER_WORDS
 
 
 def _fragments(spans: list[tuple[int, int]], low: str) -> list[tuple[int, int]]:
