@@ -74,7 +74,8 @@ _FILLER_BY_LANGUAGE = {
         style effect effects vibe vibes look feel feeling camera shot frame title titles text caption music song sound volume audio track
         seconds second duration length long size ratio speed motion movement convert transform render place move switch apply
         fondo fond fundo hintergrund background
-        back appear appears show shows display stay visible uploaded aspect ratio swap flip not dont don't lot lots wait sorry oops rename renombra renomme umbenennen renomeia
+        about around approximately roughly circa ca etwa ungefahr environ aproximadamente unos uns cerca
+        einblenden fahren back appear appears show shows display stay visible uploaded aspect ratio swap flip not dont don't lot lots wait sorry oops rename renombra renomme umbenennen renomeia
         short quick looks looking feels seems behind around across facebook whatsapp twitter linkedin wechat line""",
     "es": """a al algo alla aqui ahora asi bien con como cual de del desde donde el ella en entre era es esa ese eso esta este esto estos
         estas foto fotos gracias hola imagen la las le les lo los me mi mis muy mas mejor menos nada ni no nos o otra otro para pero poco

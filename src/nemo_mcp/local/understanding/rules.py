@@ -271,7 +271,11 @@ def read_duration(clause: Clause, r: Reading) -> None:
     if longer or shorter:
         r.duration_change = "longer" if longer else "shorter"
         amount_match = v.DURATION.search(clause.low)
-        if amount_match is not None and not v.TO_BEFORE.search(clause.low[: amount_match.start()]):
+        to_amount = amount_match is not None and (
+            v.TO_BEFORE.search(clause.low[: amount_match.start()])
+            or v.TO_AFTER.match(clause.low, amount_match.end())
+        )
+        if amount_match is not None and not to_amount:
             clause.mask(amount_match.start(), amount_match.end())
             amount = _seconds(amount_match.group()) or 0.0
             r.duration_delta_s = amount if longer else -amount

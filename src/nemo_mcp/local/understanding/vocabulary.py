@@ -43,22 +43,26 @@ DURATION_WORD = compile_(
 )
 # Before a number: it is where the duration goes, not how much it changes ("extend it to 10 s").
 TO_BEFORE = compile_(r"(?:" + words("to|a|auf|para|pra|ate|zu|en|sur|on") + r"|到|成|为|に|至)\s*$")
+# After an amount: it is where the duration goes ("6秒に短くして", "6秒まで").
+TO_AFTER = compile_(r"\s*(?:に|まで|へ)")
 LONGER = compile_(
     words(
-        "longer|lengthen|extend(?:ed)?|last longer|more time|mas larg[oa]|alarga\\w*|prolonga\\w*|"
+        "too short|demasiado cort[oa]|trop court(?:e)?|zu kurz|muito curt[oa]|longer|lengthen|extend(?:ed)?|last longer|more time|mas larg[oa]|alarga\\w*|prolonga\\w*|"
         "dure mas|mas tiempo|mas duracion|plus long(?:ue)?|rallonge\\w*|allonge\\w*|prolonge\\w*|"
         "dure plus|plus de temps|langer|verlanger\\w*|langer machen|mais long[oa]|mais comprid[oa]|"
         "alonga\\w*|aumenta a duracao|mais tempo|dure mais"
     ),
-    chars("长一点|长一些|长些|更长|加长|延长|拉长|长点|久一点|时间长|長く|長め|延ばし|伸ばし|延長"),
+    chars(
+        "太短|短すぎ|长一点|长一些|长些|更长|加长|延长|拉长|长点|久一点|时间长|長く|長め|延ばし|伸ばし|延長"
+    ),
 )
 SHORTER = compile_(
     words(
-        "shorter|shorten|trim(?: it)?(?: down)?|cut (?:it )?down|less time|mas cort[oa]|acorta\\w*|"
+        "too long|demasiado larg[oa]|trop long(?:ue)?|zu lang|muito long[oa]|shorter|shorten|trim(?: it)?(?: down)?|cut (?:it )?down|less time|mas cort[oa]|acorta\\w*|"
         "menos tiempo|menos duracion|plus court(?:e)?|raccourci\\w*|moins long(?:ue)?|moins de temps|"
         "kurzer|verkurz\\w*|kurzen|mais curt[oa]|encurta\\w*|menos tempo|diminui a duracao"
     ),
-    chars("短一点|短一些|短些|更短|缩短|短点|剪短|时间短|短く|短め|縮め"),
+    chars("太长|長すぎ|短一点|短一些|短些|更短|缩短|短点|剪短|时间短|短く|短め|縮め"),
 )
 ADD_TIME = compile_(
     r"(?:"
@@ -292,27 +296,31 @@ NO_ZOOM = compile_(
 # ---- speed and loop ---------------------------------------------------------------------------------
 FASTER = compile_(
     words(
-        "faster|quicker|speed (?:it )?up|more quickly|more speed|less slow|twice as fast|"
+        "too slow|demasiado lent[oa]|trop lente?|zu langsam|muito lent[oa]|(?:increase|raise) (?:the )?speed|aumenta\\w* (?:la |a )?velocidad\\w*|sube la velocidad|augmente\\w* la vitesse|erhoh\\w* (?:die )?geschwindigkeit|faster|quicker|speed (?:it )?up|more quickly|more speed|less slow|twice as fast|"
         "2x (?:faster|speed)|mas rapid[oa]|mas deprisa|acelera\\w*|plus vite|plus rapide\\w*|"
         "accelere\\w*|schneller(?!\\s+(?:zoom|schwenk\\w*|bewegung|kamera\\w*|fahrt|rein\\w*|raus\\w*|pan\\w*))|beschleunig\\w*|mais rapid[oa]|mais depressa"
     ),
-    chars("快一点|快一些|快点|更快|加快|加速|快些|速く|速め|もっと速|スピードアップ|早く|早め"),
+    chars(
+        "太慢|遅すぎ|提高速度|速度快|快一点|快一些|快点|更快|加快|加速|快些|速く|速め|もっと速|スピードアップ|早く|早め"
+    ),
 )
 SLOWER = compile_(
     words(
-        "mas suave|mais suave|plus doux|plus douce|sanfter(?!\\s+(?:zoom|schwenk|bewegung|kamera))|smoother|slower|slow (?:it )?down|less fast|more slowly|not so fast|too fast|mas lent[oa]|"
+        "(?:reduce|lower|decrease) (?:the )?speed|diminui\\w* (?:a )?velocidade|reduz\\w* (?:a )?velocidade|reduce (?:la )?velocidad|baja (?:la )?velocidad|reduis (?:la )?vitesse|baisse (?:la )?vitesse|verringer\\w* (?:die )?geschwindigkeit|mas suave|mais suave|plus doux|plus douce|sanfter(?!\\s+(?:zoom|schwenk|bewegung|kamera))|smoother|slower|slow (?:it )?down|less fast|more slowly|not so fast|too fast|mas lent[oa]|"
         "mas despacio|ralentiza\\w*|plus lent\\w*|ralenti\\w*|moins vite|moins rapide|langsamer(?!\\s+(?:zoom|schwenk\\w*|bewegung|kamera\\w*|fahrt|rein\\w*|raus\\w*|heran\\w*|pan\\w*))|"
         "verlangsam\\w*|mais devagar|mais lent[oa]|desacelera\\w*"
     ),
-    chars("慢一点|慢一些|慢点|更慢|放慢|减速|慢些|太快|遅く|遅め|もっとゆっくり|ゆっくりに|スローダウン"),
+    chars(
+        "降低速度|减慢|速度慢|慢一点|慢一些|慢点|更慢|放慢|减速|慢些|太快|遅く|遅め|もっとゆっくり|ゆっくりに|スローダウン"
+    ),
 )
 SLOW = compile_(
     words(
-        "legere?(?:ment)?|ligero|ligera|ligeramente|leve|levemente|leicht\\w*|doux|douce|tout doux|tout doucement|sanft\\w*|langsam\\w*|lent[oa]s|slow(?:ly)?|gentle|gently|subtle|subtly|slight(?:ly)?|soft(?:ly)?|slow[- ]motion|lent[oa]|"
+        "poco a poco|pouco a pouco|peu a peu|nach und nach|bit by bit|little by little|legere?(?:ment)?|ligero|ligera|ligeramente|leve|levemente|leicht\\w*|doux|douce|tout doux|tout doucement|sanft\\w*|langsam\\w*|lent[oa]s|slow(?:ly)?|gentle|gently|subtle|subtly|slight(?:ly)?|soft(?:ly)?|slow[- ]motion|lent[oa]|"
         "lentamente|despacio|suave(?:mente)?|lent|lente|lentement|doucement|langsam|sanft|behutsam|"
         "gemachlich|devagar(?:inho)?|bem devagar|suavemente"
     ),
-    chars("慢慢|缓慢|缓缓|慢速|轻微|轻轻|徐徐|ゆっくり|スロー|ゆったり"),
+    chars("徐々に|一点一点|慢慢地|慢慢|缓慢|缓缓|慢速|轻微|轻轻|徐徐|ゆっくり|スロー|ゆったり"),
 )
 FAST = compile_(
     words(
