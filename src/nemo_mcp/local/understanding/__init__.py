@@ -16,7 +16,7 @@ import copy
 from dataclasses import dataclass
 from typing import Literal
 
-from nemo_mcp.local.understanding import rules
+from nemo_mcp.local.understanding import rules, settings_rules
 from nemo_mcp.local.understanding.language import detect
 from nemo_mcp.local.understanding.media import VOLUME_CONTEXT
 from nemo_mcp.local.understanding.reading import Aspect, Fit, Motion, Position, Reading, Resolution, Speed
@@ -133,14 +133,14 @@ def _read_clause(clause: Clause, reading: Reading, position: int) -> None:
     rules.read_limits(clause, reading)
     rules.read_title_removal(clause, reading)
     rules.read_title(clause, reading)
-    rules.read_directions(clause, reading, position)
+    settings_rules.read_directions(clause, reading, position)
     rules.read_title_edits(clause, reading)
     rules.read_music(clause, reading)
-    rules.read_duration(clause, reading)
-    rules.read_format(clause, reading)
-    rules.read_motion(clause, reading, position)
-    rules.read_speed(clause, reading)
-    rules.read_framing(clause, reading)
+    settings_rules.read_duration(clause, reading)
+    settings_rules.read_format(clause, reading)
+    settings_rules.read_motion(clause, reading, position)
+    settings_rules.read_speed(clause, reading)
+    settings_rules.read_framing(clause, reading)
     rules.read_wishes(clause, reading)
     rules.read_leftover(clause, reading)
     rules.finish_clause(clause, reading)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 
 from nemo_mcp.local.understanding import common, limits, media, wishes
+from nemo_mcp.local.understanding import formats as f
 from nemo_mcp.local.understanding import vocabulary as v
 from nemo_mcp.local.understanding.common import CJK_FILLER, FILLER_WORDS
-from nemo_mcp.local.understanding.reading import Aspect, Motion, Reading, Resolution
+from nemo_mcp.local.understanding.reading import Reading
+from nemo_mcp.local.understanding.settings_rules import seconds_of
 from nemo_mcp.local.understanding.text import QUOTE_BASE, QUOTE_CHAR, Clause, quoted
 
 _QUOTE = re.compile(QUOTE_CHAR)
@@ -21,12 +23,12 @@ _TRAILING_JOINERS = re.compile(
 )
 _TITLE_STOPS: tuple[re.Pattern[str], ...] = (
     v.DURATION,
-    v.RATIO,
-    v.SIZE,
-    v.VERTICAL,
-    v.SQUARE,
-    v.LANDSCAPE,
-    v.HD,
+    f.RATIO,
+    f.SIZE,
+    f.VERTICAL,
+    f.SQUARE,
+    f.LANDSCAPE,
+    f.HD,
     v.KEN_BURNS,
     v.ZOOM_OUT,
     v.ZOOM_IN,
@@ -36,8 +38,8 @@ _TITLE_STOPS: tuple[re.Pattern[str], ...] = (
     v.SLOW,
     v.FAST,
     v.LOOP,
-    v.FIT,
-    v.CROP,
+    f.FIT,
+    f.CROP,
     media.PERCENT,
     media.BIGGER,
     media.SMALLER,
@@ -48,42 +50,6 @@ _TITLE_STOPS: tuple[re.Pattern[str], ...] = (
     *v.PAN_DIRECTION.values(),
     *media.TITLE_SIDE.values(),
     *media.MUSIC_MOOD.values(),
-)
-_SIZES: dict[tuple[int, int], tuple[Aspect, Resolution]] = {
-    (1280, 720): ("16:9", "720p"),
-    (1920, 1080): ("16:9", "1080p"),
-    (720, 1280): ("9:16", "720p"),
-    (1080, 1920): ("9:16", "1080p"),
-    (720, 720): ("1:1", "720p"),
-    (1080, 1080): ("1:1", "1080p"),
-    (720, 900): ("4:5", "720p"),
-    (1080, 1350): ("4:5", "1080p"),
-}
-_RATIOS: dict[tuple[int, int], Aspect] = {(16, 9): "16:9", (9, 16): "9:16", (1, 1): "1:1", (4, 5): "4:5"}
-# Ratios I do not render, and the one I use instead.
-_NEAR_RATIOS: dict[tuple[int, int], Aspect] = {
-    (4, 3): "16:9",
-    (3, 2): "16:9",
-    (21, 9): "16:9",
-    (3, 4): "4:5",
-    (2, 3): "4:5",
-    (5, 4): "1:1",
-}
-
-
-# Most specific first: "instagram portrait" is 4:5 before "portrait" can be 9:16.
-_ASPECT_WORDS: tuple[tuple[re.Pattern[str], Aspect], ...] = (
-    (v.FOUR_FIVE, "4:5"),
-    (v.VERTICAL, "9:16"),
-    (v.SQUARE, "1:1"),
-    (v.LANDSCAPE, "16:9"),
-)
-# "zoom out" before "zoom" (which alone means in).
-_MOTION_WORDS: tuple[tuple[re.Pattern[str], Motion], ...] = (
-    (v.KEN_BURNS, "ken_burns"),
-    (v.ZOOM_OUT, "zoom_out"),
-    (v.ZOOM_IN, "zoom_in"),
-    (v.STATIC, "static"),
 )
 
 
@@ -176,21 +142,6 @@ def read_title_removal(clause: Clause, r: Reading) -> None:
         r.remove_music = True
 
 
-def read_directions(clause: Clause, r: Reading, position: int) -> None:
-    """Camera directions, read before title positions unless the clause speaks of the title."""
-    if clause.has(media.TITLE_CONTEXT):
-        return
-    for table in (v.FROM_TO, v.PAN_DIRECTION):
-        for motion, pattern in table.items():
-            r.motions += [(position + m.start(), motion) for m in clause.take_all(pattern)]
-    for motion, pattern in v.PAN_TO.items():
-        for match in list(pattern.finditer(clause.low)):
-            clause.mask(*match.span("verb"))
-            clause.mask(match.end("gap"), match.end())
-            if not _negated(clause, match.start()):
-                r.motions.append((position + match.start(), motion))
-
-
 def read_title_edits(clause: Clause, r: Reading) -> None:
     about_title = clause.has(media.TITLE_CONTEXT) or r.previous_title_context
     # "at the top" with nothing about the camera in the clause: only the title has a place to be.
@@ -203,7 +154,7 @@ def read_title_edits(clause: Clause, r: Reading) -> None:
     if not about_title:
         return
     if (match := clause.take(media.TITLE_DURATION)) is not None:
-        r.title_duration_s = _amount(match)
+        r.title_duration_s = seconds_of(match)
     if clause.take(media.BIGGER):
         r.title_size_change = "bigger"
     elif clause.take(media.SMALLER):
@@ -258,148 +209,11 @@ def _set_volume(r: Reading, volume: float) -> None:
     r.music_volume = clamped
 
 
-def read_duration(clause: Clause, r: Reading) -> None:
-    if clause.take(v.TWICE):
-        r.duration_factor = 2.0
-    elif clause.take(v.HALF_AS_LONG):
-        r.duration_factor = 0.5
-    for pattern, sign in ((v.ADD_TIME, 1.0), (v.CUT_TIME, -1.0)):
-        if (match := clause.take(pattern)) is not None and (amount := _seconds(match.group())) is not None:
-            r.duration_delta_s = sign * amount
-    longer = clause.take(v.LONGER)
-    shorter = None if longer else clause.take(v.SHORTER)
-    if longer or shorter:
-        r.duration_change = "longer" if longer else "shorter"
-        amount_match = v.DURATION.search(clause.low)
-        to_amount = amount_match is not None and (
-            v.TO_BEFORE.search(clause.low[: amount_match.start()])
-            or v.TO_AFTER.match(clause.low, amount_match.end())
-        )
-        if amount_match is not None and not to_amount:
-            clause.mask(amount_match.start(), amount_match.end())
-            amount = _seconds(amount_match.group()) or 0.0
-            r.duration_delta_s = amount if longer else -amount
-    for pattern in (v.DURATION_WORD, v.DURATION):
-        for match in clause.take_all(pattern):
-            r.durations.append(_amount(match))
-
-
-def _seconds(text: str) -> float | None:
-    match = v.DURATION.search(text)
-    return None if match is None else _amount(match)
-
-
-def _amount(match: re.Match[str]) -> float:
-    value = float(match.group("n"))
-    return value * 60 if match.group("min") else value
-
-
-def read_format(clause: Clause, r: Reading) -> None:
-    if (match := clause.take(v.SIZE)) is not None:
-        size = (int(match.group("w")), int(match.group("h")))
-        if size in _SIZES:
-            r.aspect, r.resolution = _SIZES[size]
-        else:
-            r.say(
-                r.notes,
-                f"I render 16:9, 9:16, 1:1 and 4:5 at 720p or 1080p; {size[0]}x{size[1]} is not one of them.",
-            )
-    for match in list(v.RATIO.finditer(clause.low)):
-        pair = (int(match.group("a")), int(match.group("b")))
-        if pair in _RATIOS or pair in _NEAR_RATIOS:
-            clause.mask(match.start(), match.end())
-            r.aspect = _RATIOS.get(pair) or _NEAR_RATIOS[pair]
-            if pair in _NEAR_RATIOS:
-                r.say(
-                    r.notes, f"I do not render {pair[0]}:{pair[1]}; the closest format I have is {r.aspect}."
-                )
-    named: list[tuple[int, Aspect]] = []
-    for pattern, aspect in _ASPECT_WORDS:
-        named += [(m.start(), aspect) for m in clause.take_all(pattern) if not _negated(clause, m.start())]
-    if named:
-        r.aspect = max(named)[1]  # "square... no, vertical": the last one named
-    platforms = [
-        (m.start(), aspect) for aspect, pattern in v.PLATFORMS.items() for m in clause.take_all(pattern)
-    ]
-    if platforms:
-        r.platform_aspect = max(platforms)[1]  # "YouTube Shorts": the last word decides
-    if clause.take_all(v.HD):
-        r.resolution = "1080p"
-    elif clause.take_all(v.SD):
-        r.resolution = "720p"
-    if clause.take(v.INSTAGRAM):
-        r.instagram = True
-
-
-def read_motion(clause: Clause, r: Reading, position: int) -> None:
-    if clause.take(v.NO_ZOOM):
-        r.weak_static = True
-    named: list[tuple[int, Motion]] = []
-    for table in (v.FROM_TO, v.PAN_DIRECTION):
-        for motion, pattern in table.items():
-            named += [
-                (m.start(), motion) for m in clause.take_all(pattern) if not _negated(clause, m.start())
-            ]
-    for pattern, motion in _MOTION_WORDS:
-        for match in clause.take_all(pattern):
-            if _negated(clause, match.start()):
-                r.weak_static = r.weak_static or motion != "static"
-                continue
-            named.append((match.start(), motion))
-            if motion in ("zoom_in", "zoom_out"):
-                _zoom_target(clause, match.end(), r)
-    if not clause.has(media.TITLE_CONTEXT) and clause.take(v.PAN_ONLY) and not named:
-        r.bare_pan = True
-    r.motions += [(position + start, motion) for start, motion in named]
-
-
-def _negated(clause: Clause, start: int) -> bool:
-    """ "not vertical", "don't zoom", "不要竖屏": the words just before `start` say no."""
-    return v.NEGATED.search(clause.original[:start]) is not None
-
-
-def _zoom_target(clause: Clause, end: int, r: Reading) -> None:
-    """ "zoom in on the face": the renderer zooms on the centre, and says so unless the centre was asked."""
-    target = v.ZOOM_TARGET.match(clause.low, end)
-    if target is None or (target.group("what") in FILLER_WORDS and not v.CENTRE.match(target.group("what"))):
-        return
-    clause.mask(target.start(), target.end())
-    if not v.CENTRE.match(target.group("what")):
-        r.say(r.cannot, limits.TARGET_SENTENCE)
-
-
 def finish_clause(clause: Clause, r: Reading) -> None:
     """What the next clause may refer back to."""
     r.previous_title_context = clause.has(media.TITLE_CONTEXT)
     r.previous_music_context = clause.has(media.VOLUME_CONTEXT)
     r.previous_removal = "yes" if clause.has(media.REMOVE_TITLE) or clause.has(media.REMOVE_MUSIC) else None
-
-
-def read_speed(clause: Clause, r: Reading) -> None:
-    if clause.take(v.FASTER):
-        r.speed_change = "faster"
-    elif clause.take(v.SLOWER):
-        r.speed_change = "slower"
-    if clause.take(v.NORMAL_SPEED):
-        r.motion_speed = "normal"
-    elif clause.take_all(v.SLOW):
-        r.motion_speed = "slow"
-    elif clause.take_all(v.FAST):
-        r.motion_speed = "fast"
-    if clause.take(v.NO_LOOP):
-        r.loop = False
-    elif clause.take(v.LOOP):
-        r.loop = True
-
-
-def read_framing(clause: Clause, r: Reading) -> None:
-    if clause.take(v.FIT):
-        r.fit = "fit"
-    elif clause.take(v.CROP):
-        r.fit = "crop"
-    for colour, pattern in v.BACKGROUNDS.items():
-        if clause.take(pattern):
-            r.background = colour
 
 
 def read_wishes(clause: Clause, r: Reading) -> None:
@@ -446,19 +260,3 @@ def _strip_cjk_filler(run: str) -> str:
     for word in CJK_FILLER:
         run = run.replace(word, "")
     return run
-
-
-__all__ = [
-    "read_duration",
-    "read_format",
-    "read_framing",
-    "read_leftover",
-    "read_limits",
-    "read_motion",
-    "read_music",
-    "read_speed",
-    "read_title",
-    "read_title_edits",
-    "read_title_removal",
-    "read_wishes",
-]
