@@ -85,6 +85,8 @@ class Request:
 
     @property
     def has_settings(self) -> bool:
+        if self.loop is not None:  # "no loop" asks for something too
+            return True
         return any(
             value not in (None, False)
             for value in (

@@ -21,7 +21,9 @@ UNDO = compile_(
         "annule\\w*(?! la musique| le titre)|defai\\w*|reviens? en arriere|comme avant|ruckgangig|"
         "zuruck(?!\\s*zu)|wie vorher|desfaz\\w*|volta(?:r)? (?:atras|como estava)|como estava"
     ),
-    chars("撤销|撤回|还原|恢复原样|回到上一步|改回去|取消刚才|上一步|复原|元に戻|戻して|取り消|アンドゥ"),
+    chars(
+        "改回来|变回来|换回来|回到之前|恢复到之前|撤销|撤回|还原|恢复原样|回到上一步|改回去|取消刚才|上一步|复原|元に戻|戻して|取り消|アンドゥ"
+    ),
 )
 # What the photo shows ("this pic of my dog at the beach", "这张海边的照片"): a description, not a request.
 PHOTO_OF = compile_(
@@ -63,7 +65,7 @@ INTENT = compile_(
 # Words that carry no request of their own (politeness, "this photo", grammar): what is left of a clause
 # after they and every recognised phrase are taken away is what nobody understood.
 _FILLER_BY_LANGUAGE = {
-    "en": """a an the this that these those it its it's is are was be been to of for in on at by with without and or but so as into onto
+    "en": """need needs needed wanted wants likes photograph photography snapshot orientation layout looking nice pretty amazing lovely beautiful nicely simple simply basic nope sup guys everyone anyone someone anything everything ready asap kindly possibly perhaps probably definitely truly honestly basically literally either neither each every many most least few type part piece side end start beginning final old different total yo a an the this that these those it its it's is are was be been to of for in on at by with without and or but so as into onto
         from up out off over under about my me i you your we our us he she they them him her his their please pls plz thanks thank thx ty
         hi hey hello ok okay yes yeah yep sure cool great nice awesome perfect good fine alright just also now then again too still
         can could would will should shall may might must want wanna need like love let lets let's make made do does did done create
@@ -77,27 +79,27 @@ _FILLER_BY_LANGUAGE = {
         about around approximately roughly circa ca etwa ungefahr environ aproximadamente unos uns cerca
         einblenden fahren back appear appears show shows display stay visible uploaded aspect ratio swap flip not dont don't lot lots wait sorry oops rename renombra renomme umbenennen renomeia
         short quick looks looking feels seems behind around across facebook whatsapp twitter linkedin wechat line""",
-    "es": """a al algo alla aqui ahora asi bien con como cual de del desde donde el ella en entre era es esa ese eso esta este esto estos
+    "es": """necesito necesita quisiera gustaria podrias puede favor venga bueno buena bonito bonita lindo linda precioso preciosa perfecto perfecta aqui nada todo toda todos cosa cosas tipo parte lado final inicio principio primero primera ultimo ultima nuevo nueva otro otra tan mucho mucha poca bastante solo tampoco quiza quizas tal vez fotografia retrato orientacion diseno version a al algo alla aqui ahora asi bien con como cual de del desde donde el ella en entre era es esa ese eso esta este esto estos
         estas foto fotos gracias hola imagen la las le les lo los me mi mis muy mas mejor menos nada ni no nos o otra otro para pero poco
         por porfa porque puede puedes podrias podria que quiero quisiera quieres se sea ser si sin sobre su sus tambien te tu un una uno
         unos unas vale genial video videos clip haz hazlo hazla hazme hacer hace haga hagas pon ponle ponlo ponla poner usa usar dale dame
         deja dejalo dejala necesito prefiero formato modo estilo efecto camara titulo texto musica cancion sonido volumen segundos duracion
         tamano velocidad movimiento convierte conviertelo conviertela transforma transformalo cambia cambialo cambiala mueve dure dura
         durar quede pueda ponga manera forma agrega agregale anade anadele agregar anadir pon ponle convertir cambiar vea ver mire mueva mueve moverse mismo misma todo toda ya y o ok""",
-    "fr": """a au aux avec bien bonjour ce cet cette ces ci comme dans de des du elle en encore est et etre fais faire fait il je j'ai la le
+    "fr": """besoin voudrait faites merci coucou beau belle joli jolie super genial parfait parfaite deja ici quelque chose rien tout toute tous toutes truc type facon maniere partie cote fin debut premier premiere dernier derniere nouveau nouvelle meme autre tres assez seulement peut-etre etre photographie orientation mise a au aux avec bien bonjour ce cet cette ces ci comme dans de des du elle en encore est et etre fais faire fait il je j'ai la le
         les leur lui ma mais me merci mes moi mon ne ni nous on ou par pas peu plus pour pourrais pourriez pourrait puis que qui sa salut
         se ses si son sur ta te tes toi ton tres tu un une vos votre vous s'il plait svp stp voudrais veux veut aimerais j'aimerais
         maintenant aussi photo image video clip rends rend mets mettre met utilise utiliser garde change changer deplace place transforme
         transformer convertis plutot prefere format mode style effet camera plan titre texte musique chanson son volume secondes duree
         taille vitesse mouvement pendant beaucoup sous tout toute tous rends-la rends-le mets-la mets-le fais-en fais-la fais-le fais-moi
         moi-meme ok d'accord ca cela ceci peux peut pouvez pourrais pourriez pourrait ajoute ajouter rajoute transformer convertir voir passe passer bouge bouger""",
-    "de": """aber alle als also am an auch auf aus bei bild bitte bisschen da danke dann das dass dazu dein deine dem den der des dich die
+    "de": """brauche brauchst brauchte mochtest moechte haette schon schoen toll super perfekt hier nichts alles ding sache art weise teil seite ende anfang erste letzte neue neu gleiche andere viel wenig ziemlich nur vielleicht fotografie aufnahme ausrichtung einfach halt eben nein klar aber alle als also am an auch auf aus bei bild bitte bisschen da danke dann das dass dazu dein deine dem den der des dich die
         dies diese diesem diesen dieser dieses dir doch du durch ein eine einem einen einer es etwas euch fur gern gerne gib hallo hatte
         ich ihm ihn ihr im in ist ja jetzt kannst konntest konnen lass lieber mach mache machen mal man mein meine mich mir mit mochte
         nicht noch nur ob oder sehr sein sie so soll sollte uber um und uns unser vom von vor wie will wir zu zum zur foto video clip
         erstelle nimm verwende benutze verwandle wandle setze setz platziere verschiebe andere besser format modus stil effekt kamera
         titel text musik lied ton lautstarke sekunden dauer lang lange grosse geschwindigkeit bewegung daraus davon bitteschon okay fuge hinzu hinzufugen einfugen umwandeln wechsle wechseln sehen bewegt""",
-    "pt": """a ao aos as com como da das de dela dele do dos e ela ele em essa esse esta este eu faz faca fazer foto fotos imagem isso
+    "pt": """preciso precisa poderia conseguir obrigado obrigada ola bom boa bonito bonita lindo linda legal otimo perfeito perfeita aqui algo nada toda todos coisa tipo jeito forma maneira parte lado final inicio primeiro primeira ultimo ultima novo nova mesmo mesma outro outra muita pouca bastante talvez fotografia retrato orientacao versao a ao aos as com como da das de dela dele do dos e ela ele em essa esse esta este eu faz faca fazer foto fotos imagem isso
         ja la lhe mais me meu minha muito na nas no nos num numa o obrigado obrigada oi ola os ou para pela pelo pode podes poderia por
         porque pouco pra pro que quero queria gostaria se sem seu sua tambem te teu tua tudo um uma umas uns voce vc video videos clipe
         agora bem coloca colocar poe bota usa usar deixa deixe dessa desta deste desse nessa nesta sobre consegue consegues melhor prefiro
@@ -106,6 +108,8 @@ _FILLER_BY_LANGUAGE = {
 }
 FILLER_WORDS = frozenset(fold(word) for words_ in _FILLER_BY_LANGUAGE.values() for word in _split(words_))
 _CJK_FILLER_TEXT = """
+    一支 支 一部 部 一条 条 一幅 幅 动作 东西 一下子 好看 漂亮 不错 完美 可以吗 行吗 好吗 谢啦 感谢 拜托 整 弄个 来一个 需要 希望 觉得 应该
+    動き 動作 下さい おねがい できますか できる ほしい 欲しい たい したい 作りたい きれい 綺麗 いい 良い 素敵 すてき ような ように バージョン
     移动 首 那首 这首 降到 降低到 调低到 提高到 调高到 升到 刚 刚才
     字体 字号 大小 颜色 位置 显示 适合 发 朋友圈 微信 微博 表示 表示して 変えて 変更 替えて 切り替えて
     标题 题目 文字 文案 字幕 音乐 配乐 背景音乐 歌 音量 声音 镜头 画面 时长 长度 时间 格式 比例 速度 运镜 效果 风格 感觉 尺寸 放到 放在 移到 挪到 设置成

@@ -102,7 +102,7 @@ FIT = compile_(
 )
 CROP = compile_(
     words(
-        "fill (?:the )?(?:frame|screen)|crop(?: it)?(?: to fill)?|full ?screen|"
+        "fill (?:the )?(?:whole |entire |full )?(?:frame|screen)|crop(?: it)?(?: to fill)?|full ?screen|"
         "no (?:black )?(?:bars|borders)|without (?:black )?(?:bars|borders)|llen(?:ar|a) la pantalla|"
         "rellena\\w*|sin (?:bordes|barras)|recorta\\w*|remplir (?:l'ecran|le cadre)|"
         "sans (?:bandes|bordures)|plein ecran|recadre\\w*|bildfullend|"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from nemo_mcp.local.understanding.patterns import chars, compile_, either, units, words
+from nemo_mcp.local.understanding.patterns import chars, compile_, either, units, word_set, words
 from nemo_mcp.local.understanding.reading import Position
 
 # ---- title ------------------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ TITLE_MARKER = compile_(
 TITLE_LEAD = compile_(
     r"\s*(?:"
     + words(
-        "to|as|is|be|should be|will be|of|=|sea|como|a|en|est|sera|soit|comme|zu|auf|ist|"
+        "it|this|that|to|as|is|be|should be|will be|of|=|sea|como|a|en|est|sera|soit|comme|zu|auf|ist|"
         "soll (?:sein|lauten)|lautet|wie|para|seja|e"
     )
     + r"|[:=\-]|为|是|叫|改成|改为|换成|写|用|就叫|は|を)?\s*[:=]?\s*"
@@ -61,6 +61,12 @@ TITLE_LEAD = compile_(
 TITLE_TAIL = compile_(
     r"(?:\s+(?:please|pls|plz|thanks|por favor|porfa|s'il (?:te|vous) plait|svp|stp|bitte|danke|obrigad[oa]|gracias|merci))+\s*$",
     r"(?:吧|啊|哦|呢|了|嘛|呀|的视频|的影片|でお願いします|でお願い|にしてください|にして|にする|でください|で|に|と|ね|よ)+\s*$",
+)
+# Words that alone are not a title: "the title font", "the title please".
+NOT_A_TITLE = word_set(
+    "font size text title letters color colour position style caption words it this that please pls again too also now "
+    "instead bit little more less a an the of to in on at for fuente tamano letra texto titulo police taille texte titre "
+    "schrift grosse text titel fonte tamanho letra"
 )
 # Words an unquoted title never starts with: "the text appear(s) ...", "the title bigger".
 TITLE_NOT_START = compile_(
@@ -133,7 +139,7 @@ REMOVE = either(
 REMOVE_AFTER = either(
     words("entfernen|weg|raus|loschen|off|removed?|gone|fuera|dehors"),
     chars(
-        "去掉|删掉|删除|不要了|拿掉|去除|を?消して|を?削除|なしで|なし|はいらない|いらない|を?外して|を?取って"
+        "关掉|关了|关闭|停掉|拿走|去掉|删掉|删除|不要了|拿掉|去除|を?消して|を?削除|なしで|なし|はいらない|いらない|を?外して|を?取って"
     ),
 )
 _THE = r"(?:" + words("the|la|le|el|a|o|die|den|das|my|mi|ma|mon|meine|minha|this|that") + r"\s*)?"

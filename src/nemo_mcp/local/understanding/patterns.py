@@ -31,9 +31,14 @@ def either(*parts: str) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
+def word_set(text: str) -> frozenset[str]:
+    """The words of `text` (separated by spaces), folded."""
+    return frozenset(fold(text).split())
+
+
 def compile_(*parts: str) -> re.Pattern[str]:
     """One pattern for all `parts`, written in any spelling: folded the way the text is."""
     return re.compile(fold("|".join(parts)))
 
 
-__all__ = ["chars", "compile_", "either", "units", "words"]
+__all__ = ["chars", "compile_", "either", "units", "word_set", "words"]

@@ -128,8 +128,9 @@ def _unquoted_title(clause: Clause, start: int) -> tuple[int, int] | None:
 
 
 def _is_filler(text: str) -> bool:
+    """Only words about the title itself ("font", "size", "it"): no title in them. "Te quiero" is one."""
     tokens = _LATIN_TOKEN.findall(text)
-    if any(t not in FILLER_WORDS for t in tokens):
+    if any(t not in media.NOT_A_TITLE for t in tokens):
         return False
     return all(not _CONTENT_CJK.search(_strip_cjk_filler(run)) for run in _CJK_RUN.findall(text))
 
@@ -242,7 +243,7 @@ def read_leftover(clause: Clause, r: Reading) -> None:
 
 def _content(token: str) -> bool:
     """A word that carries a request: not filler, not one letter, and not a filler with "'s" ("that's")."""
-    return len(token) > 1 and token not in FILLER_WORDS and token.split("'")[0] not in FILLER_WORDS
+    return len(token) > 2 and token not in FILLER_WORDS and token.split("'")[0] not in FILLER_WORDS
 
 
 def _fragments(spans: list[tuple[int, int]], low: str) -> list[tuple[int, int]]:

@@ -66,7 +66,9 @@ SHORTER = compile_(
 )
 ADD_TIME = compile_(
     r"(?:"
-    + words("add|plus|another|extra|anade|agrega|ajoute|fuge|adiciona|acrescenta|mais|mas")
+    + words(
+        "add|plus|another|extra|anade|agrega|ajoute|fuge|adiciona|acrescenta|mais|mas|aumenta\\w*|suma|sumale|rallonge\\w*(?: de)?|verlanger\\w*(?: um)?|extend(?: it)? by"
+    )
     + r"|\+|加|多加|增加|再加|追加|多)\s*(?:"
     + words("un|une|um|otros|unos|encore|noch")
     + r"\s*)?"
@@ -74,7 +76,12 @@ ADD_TIME = compile_(
     + r"|"
     + _AMOUNT
     + r"\s*"
-    + either(words("more|extra|mas|de plus|a mais|mehr|dazu|longer"), chars("更长|长"))
+    + either(
+        words(
+            "mas larg[oa]s?|mais long[oa]s?|mais comprid[oa]s?|plus longue?s?|langer|longer|more|extra|mas|de plus|a mais|mehr|dazu"
+        ),
+        chars("更长|长"),
+    )
 )
 CUT_TIME = compile_(
     r"(?:"
@@ -152,6 +159,7 @@ PAN_TO: dict[Motion, re.Pattern[str]] = {
 }
 PAN_DIRECTION: dict[Motion, re.Pattern[str]] = {
     name: compile_(
+        r"(?:向|往|朝)" + direction + r"(?:边|方|侧)?(?:移|走|拉|滑)",
         r"(?:向|往|朝)?"
         + direction
         + r"(?:边|方|侧)?\s*(?:へ|に|を)?\s*"

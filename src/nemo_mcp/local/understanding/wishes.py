@@ -64,7 +64,7 @@ WISHES: tuple[Wish, ...] = (
                 "dreamy|dreamlike|ethereal|magical|sonador(?:[ao]s?)?|onirico|de ensueno|oniriques?|reveuse?|"
                 "traumerisch\\w*|vertraumt\\w*|sonhador(?:[ao]s?)?"
             ),
-            chars("梦幻|梦境|唯美|幻想的|夢のよう|夢みたい|ふわふわ|ドリーミー"),
+            chars("夢っぽ|幻想的|ファンタジー|梦幻|梦境|唯美|幻想的|夢のよう|夢みたい|ふわふわ|ドリーミー"),
         ),
         "zoom_in",
         "slow",
