@@ -277,3 +277,25 @@ def test_go_back_to_something_sets_it_rather_than_undoing() -> None:
     request = parse("can we go back to the calm music?")
     assert (request.undo, request.music) == (False, "calm")
     assert parse("go back").undo
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the people in the photo should wave",
+        "quiero que las personas de la foto saluden",
+        "die Leute auf dem Foto sollen winken",
+        "quero que as pessoas da foto acenem",
+        "讓照片裡的人揮手",
+        "写真の人たちに手を振らせて",
+    ],
+)
+def test_things_in_the_picture_that_would_have_to_move(text: str) -> None:
+    assert any("move" in sentence for sentence in parse(text).cannot)
+
+
+def test_one_unfamiliar_word_in_an_understood_clause_is_not_billed_as_a_miss() -> None:
+    assert parse("turn my wedding photo into a slow clip").not_understood == ()
+    assert parse("mach aus meinem Hochzeitsfoto ein Video").not_understood == ()
+    assert parse("zoom in and add a lens flare").not_understood == ("lens flare",)  # a clause of its own
+    assert parse("add confetti").not_understood == ("confetti",)

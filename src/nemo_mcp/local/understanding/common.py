@@ -34,6 +34,7 @@ PHOTO_OF = compile_(
         "(?: (?:at|in|on|en|a|no|na|am|im|auf|sur|dans) (?:the |la |le |el |o |a |der |dem |den )?[a-zß']+)?"
     ),
     r"[^\s\0,，、。]{1,8}?的(?:照片|图片|相片|图)",
+    r"[\u4e00-\u9fff]{1,3}照(?!片)",  # 婚纱照, 毕业照: a kind of photo
     r"[^\s\0、。]{1,8}?の(?:写真|画像)",
 )
 # A clause that asks something ("how long can the video be?"): its words do not ask for a video.
@@ -76,6 +77,8 @@ _FILLER_BY_LANGUAGE = {
         style effect effects vibe vibes look feel feeling camera shot frame title titles text caption music song sound volume audio track
         seconds second duration length long size ratio speed motion movement convert transform render place move switch apply
         fondo fond fundo hintergrund background
+        vaya vayan sean quede fique seja aille aillent soit fasse fassent finalement enfin fug hin meinem meinen meiner
+        deinem unserem unseren euren
         about around approximately roughly circa ca etwa ungefahr environ aproximadamente unos uns cerca
         einblenden fahren back appear appears show shows display stay visible uploaded aspect ratio swap flip not dont don't lot lots wait sorry oops rename renombra renomme umbenennen renomeia
         short quick looks looking feels seems behind around across facebook whatsapp twitter linkedin wechat line""",

@@ -100,6 +100,8 @@ CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
             chars("涟漪|水波|波光粼粼|眨眼|下雪|下雨|飘雪|对口型|口型"),
             _SUBJ_JA + _VERB_JA,
             _SUBJ_JA
+            + r"(?:たち|達|々)?(?:に|を|が)[^、。]{0,4}?(?:振ら|振って|踊ら|歩か|走ら|泳が|飛ば|笑わ|まばたき|瞬き|揺ら|話さ|しゃべら)",
+            _SUBJ_JA
             + r"(?:を|が)\s*[\u3040-\u30ff\u4e00-\u9fff]{1,3}?(?:させ|らせ|かせ|がせ|ばせ|わせ|たせ)",
             chars("まばたき|瞬き|口パク|波打|さざ波"),
         ),
@@ -166,6 +168,35 @@ CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
             chars("自动字幕|生成字幕|自動字幕|字幕を自動"),
         ),
     ),
+)
+# Anywhere in one clause, something in the picture and something it would do: "the people in the photo
+# should wave", "las personas de la foto saluden", "die Leute auf dem Foto sollen winken".
+LIVING = compile_(
+    words(
+        _SUBJ_EN[3:-1]
+        + "|persons?|bride|groom|personas?|chic[oa]s?|novi[oa]s?|"
+        + _SUBJ_ES[3:-1]
+        + "|"
+        + _SUBJ_FR[3:-1]
+        + "|mariee?|"
+        + _SUBJ_DE[3:-1]
+        + "|braut|brautigam|"
+        + _SUBJ_PT[3:-1]
+        + "|pessoas|noiv[oa]s?"
+    )
+)
+ACTION = compile_(
+    words(
+        _VERB_EN[3:-1]
+        + "|salud(?:e|en|ar|ando)|"
+        + _VERB_ES[3:-1]
+        + "|coucou|salu(?:e|ent|er)|"
+        + _VERB_FR[3:-1]
+        + "|winkt|"
+        + _VERB_DE[3:-1]
+        + "|"
+        + _VERB_PT[3:-1]
+    )
 )
 # Asking for 4K or the like still gets the biggest size there is.
 WANTS_BIGGER = compile_(words("4k|uhd|ultra ?hd|2160p?|8k|1440p?|2k|qhd"), chars("4k画质"))

@@ -119,7 +119,7 @@ BIGGER = compile_(
         "bigger|larger|huge|big|large|enlarge|increase|en grande|grande|grand|gros|en gros|gro(?:ß|ss)|mas grande|agranda\\w*|plus grand\\w*|plus gros\\w*|"
         "agrandi\\w*|gro(?:ß|ss|ss)er|vergro(?:ß|ss)er\\w*|maior|aumenta\\w*"
     ),
-    chars("大一点|大一些|大点|更大|放大|加大|调大|大些|大きく|大きめ|拡大"),
+    chars("大一点|大一些|大点|更大|放大|加大|调大|大些|要大|大大|大号|大きく|大きめ|拡大"),
 )
 SMALLER = compile_(
     words(
@@ -188,6 +188,13 @@ UPLOADED = compile_(
     chars(
         "我[^，,。]{0,3}(?:上传|传|发)的|我上传的|我传的|我的音乐|我的歌|上传的音乐|上传的歌|アップロードした|私の曲|自分の曲|送った曲"
     ),
+)
+# "das Lied, das ich hochgeladen habe": an upload verb, when the message speaks of music, means that file.
+UPLOAD_VERB = compile_(
+    words(
+        "uploaded|hochgeladen\\w*|subi|subida|envie|enviei|mandei|envoyee?|importee?|telecharge\\w*|carreguei"
+    ),
+    chars("上传|アップロード"),
 )
 MOODS = {
     "calm": either(
@@ -281,11 +288,11 @@ LOUDER = compile_(
         "aumenta\\w*(?: um pouco)?(?: o| a)? (?:volume|musica|som)|"
         "sobe\\w*(?: um pouco)?(?: o| a)? (?:volume|musica|som)"
     ),
-    chars("大声|调大|响一点|音量大|声音大|提高音量|加大音量|音量を上げ|大きく|上げて"),
+    chars("大声|调大|响一点|音量大|声音大|提高音量|加大音量|音量を上げ"),
 )
 QUIETER = compile_(
     words(
-        "quieter|softer|zu laut|demasiado (?:alt[oa]|fuerte)|muy alt[oa]|trop forte?|muito alt[oa]|alt[oa] demais|too high|lower (?:the )?(?:volume|music|sound)|"
+        "mas bajit[oa]|bajit[oa]|baixinh[oa]|quieter|softer|zu laut|demasiado (?:alt[oa]|fuerte)|muy alt[oa]|trop forte?|muito alt[oa]|alt[oa] demais|too high|lower (?:the )?(?:volume|music|sound)|"
         "turn (?:it |the music |the volume |the sound |the song )?down|"
         "turn (?:the )?(?:music|volume|sound|song)(?: \\w+){0,3}? down|"
         "(?:reduce|decrease|lower|drop) (?:the )?(?:volume|music|sound)|less loud|too loud|"
@@ -297,15 +304,15 @@ QUIETER = compile_(
         "baixa\\w*(?: um pouco)?(?: o| a)? (?:volume|musica|som)|"
         "diminui\\w*(?: um pouco)?(?: o| a)? (?:volume|musica|som)"
     ),
-    chars("小声|调小|轻一点|音量小|声音小|降低音量|音量を下げ|小さく|下げて|控えめ|太吵"),
+    chars("小声|调小|轻一点|音量小|声音小|降低音量|音量を下げ|控えめ|太吵"),
 )
 # "大一点" / "小一点" are about the sound only in a clause that speaks of music or volume.
-LOUDER_NEAR_MUSIC = compile_(chars("大一点|大点|大一些|大些"))
+LOUDER_NEAR_MUSIC = compile_(chars("大きく|上げて|大一点|大点|大一些|大些"))
 QUIETER_NEAR_MUSIC = compile_(
     words(
         "mas suave|mais suave|plus doux|plus douce|leiser|leise|quiet(?:ly)?|softly|lower|low|bajito|baixinho|softer"
     ),
-    chars("小一点|小点|小一些|小些|低一点|太大|太大声|太响|太吵|うるさい|大きすぎ"),
+    chars("小さく|下げて|小一点|小点|小一些|小些|低一点|太大|太大声|太响|太吵|うるさい|大きすぎ"),
 )
 
 __all__ = [

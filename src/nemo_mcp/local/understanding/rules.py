@@ -21,6 +21,7 @@ _CONTENT_CJK = re.compile(r"[\u3400-\u9fff\u30a0-\u30ff]")
 _TRAILING_JOINERS = re.compile(
     r"(?:\s+(?:with|and|in|at|on|the|a|con|avec|mit|com|en|de|y|et|und|e|im|am|a|la|le|el|o|para|pour|fur|for))+\s*$"
 )
+_PHOTO_ENDINGS = ("foto", "fotos", "bild", "bilder", "photo", "photos", "aufnahme")
 _TITLE_STOPS: tuple[re.Pattern[str], ...] = (
     v.DURATION,
     f.RATIO,
@@ -59,12 +60,25 @@ def read_limits(clause: Clause, r: Reading) -> None:
             r.say(r.cannot, sentence)
             if sentence == limits.VOICE_SENTENCE:
                 clause.flags.add("voice")
+    if (pair := _living_and_action(clause)) is not None:
+        r.say(r.cannot, limits.MOVE_SENTENCE)
+        for span in pair:
+            clause.mask(*span)
     if limits.WANTS_BIGGER.search(clause.original) and r.resolution is None:
         r.resolution = "1080p"
     if clause.take(common.LOW_VRAM):
         r.low_vram = True
     if clause.take(common.UNDO):
         r.undo = True
+
+
+def _living_and_action(clause: Clause) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Something alive or natural and, in other words of the same clause, something it would do."""
+    for living in limits.LIVING.finditer(clause.original):
+        for action in limits.ACTION.finditer(clause.original):
+            if action.end() <= living.start() or living.end() <= action.start():  # "waves" is not both
+                return living.span(), action.span()
+    return None
 
 
 def read_title(clause: Clause, r: Reading) -> None:
@@ -83,6 +97,7 @@ def read_title(clause: Clause, r: Reading) -> None:
             r.title = text
         clause.mask(quote.start(), quote.end())
         clause.take(media.TITLE_MARKER)
+        clause.flags.add("title")
         return
     marker = media.TITLE_MARKER.search(clause.low)
     if marker is None or quote is not None:
@@ -93,6 +108,7 @@ def read_title(clause: Clause, r: Reading) -> None:
         span = _unquoted_title(clause, colon + 1)
     if span is not None:
         r.title = clause.cased[span[0] : span[1]].strip()
+        clause.flags.add("title")
         clause.mask(marker.start(), marker.end())
         clause.mask(*span)
 
@@ -144,7 +160,7 @@ def read_title_removal(clause: Clause, r: Reading) -> None:
 
 
 def read_title_edits(clause: Clause, r: Reading) -> None:
-    about_title = clause.has(media.TITLE_CONTEXT) or r.previous_title_context
+    about_title = clause.has(media.TITLE_CONTEXT) or r.previous_title_context or "title" in clause.flags
     # "at the top" with nothing about the camera in the clause: only the title has a place to be.
     about_other = clause.has(v.MOTION_CONTEXT) or clause.has(media.VOLUME_CONTEXT) or r.previous_music_context
     if not about_title and about_other:
@@ -166,8 +182,8 @@ def read_music(clause: Clause, r: Reading) -> None:
     if clause.take(media.REMOVE_MUSIC):
         r.remove_music = True
         clause.take_all(media.MUSIC)
-    if clause.take(media.UPLOADED):
-        r.music = r.music or "uploaded"
+    if clause.take(media.UPLOADED) or (r.music_context and clause.take(media.UPLOAD_VERB)):
+        r.music = "uploaded" if r.music in (None, "any") else r.music  # the file, more precise than "music"
     for mood, pattern in media.MUSIC_MOOD.items():
         if clause.take(pattern):
             r.music = mood
@@ -227,7 +243,13 @@ def read_wishes(clause: Clause, r: Reading) -> None:
 
 
 def read_leftover(clause: Clause, r: Reading) -> None:
-    """Quote back each part of the clause that no rule took and that is more than politeness or grammar."""
+    """Quote back each part of the clause that no rule took and that is more than politeness or grammar.
+
+    One unfamiliar word in a clause that was otherwise understood ("my *wedding* photo", "que la cámara
+    *vaya* más lenta") is not a request of its own: it is not reported, so it does not halve the price. A
+    clause nothing understood, or a fragment of several words, is.
+    """
+    understood = "\0" in clause.low
     clause.take_all(media.TITLE_CONTEXT)  # "the title", "音量": what a rule changed, not a request of its own
     clause.take_all(media.VOLUME_CONTEXT)
     clause.take_all(common.PHOTO_OF)
@@ -237,12 +259,21 @@ def read_leftover(clause: Clause, r: Reading) -> None:
         if len(_CONTENT_CJK.findall(rest)) >= 2:
             spans.append(match.span())
     spans += [m.span() for m in _QUOTE.finditer(clause.low)]
-    for start, end in _fragments(sorted(spans), clause.low):
+    fragments = _fragments(sorted(spans), clause.low)
+    if understood and len(fragments) == 1 and _one_word(clause.low[slice(*fragments[0])]):
+        return
+    for start, end in fragments:
         r.say(r.not_understood, quoted(clause.cased[start:end].strip(), clause.quotes))
+
+
+def _one_word(text: str) -> bool:
+    return bool(_LATIN_TOKEN.fullmatch(text.strip()))
 
 
 def _content(token: str) -> bool:
     """A word that carries a request: not filler, not one letter, and not a filler with "'s" ("that's")."""
+    if token.endswith(_PHOTO_ENDINGS):  # "Hochzeitsfoto", "Urlaubsbild": a photo, described
+        return False
     return len(token) > 2 and token not in FILLER_WORDS and token.split("'")[0] not in FILLER_WORDS
 
 

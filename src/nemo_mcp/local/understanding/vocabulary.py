@@ -183,13 +183,16 @@ PAN_ONLY = compile_(
     chars("平移|移动|横移|运镜|摇镜头|パン|カメラを動か"),
 )
 ZOOM_OUT = compile_(
+    # "make the zoom go out", "que el zoom sea hacia fuera"
+    r"(?<![a-z])zoom\w*(?:\s+[^\s\0]+){0,4}?\s+"
+    + words("out|hacia (?:a)?fuera|para fora|arriere|raus|heraus|nach au(?:ß|ss)en"),
     words(
         "zoom arriere|zoom de alejamiento|zoom de afastamento|zoom(?:ing)?[- ]?out|"
         "pull(?:ing)?[- ]?(?:back|out)|dolly[- ]?out|move (?:back|away)|back away|widen|zoom away|"
         "reveal|alej\\w*|zoom hacia afuera|zoom arriere|dezoom\\w*|recul\\w*|eloigne\\w*|herauszoom\\w*|"
         "rauszoom\\w*|auszoom\\w*|wegzoom\\w*|zoom raus|zoom heraus|afast\\w*|zoom para fora"
     ),
-    words("hacia afuera|para fora|nach au(?:ß|ss)en|vers l'exterieur"),
+    words("hacia (?:a)?fuera|para fora|nach au(?:ß|ss)en|vers l'exterieur"),
     chars("拉远|缩小|拉出|后拉|推远|远离|ズームアウト|引いて|引き|遠ざか|縮小"),
 )
 ZOOM_IN = compile_(
@@ -257,7 +260,9 @@ SLOW = compile_(
         "lentamente|despacio|suave(?:mente)?|lent|lente|lentement|doucement|langsam|sanft|behutsam|"
         "gemachlich|devagar(?:inho)?|bem devagar|suavemente"
     ),
-    chars("徐々に|一点一点|慢慢地|慢慢|缓慢|缓缓|慢速|轻微|轻轻|徐徐|ゆっくり|スロー|ゆったり"),
+    chars(
+        "やさしく|優しく|そっと|穏やかに|徐々に|一点一点|慢慢地|慢慢|缓慢|缓缓|慢速|轻微|轻轻|徐徐|ゆっくり|スロー|ゆったり"
+    ),
 )
 FAST = compile_(
     words(
