@@ -299,3 +299,13 @@ def test_one_unfamiliar_word_in_an_understood_clause_is_not_billed_as_a_miss() -
     assert parse("mach aus meinem Hochzeitsfoto ein Video").not_understood == ()
     assert parse("zoom in and add a lens flare").not_understood == ("lens flare",)  # a clause of its own
     assert parse("add confetti").not_understood == ("confetti",)
+
+
+def test_an_article_is_not_someone_in_the_picture() -> None:
+    assert parse("mueve el título arriba").cannot == ()  # "el" is the article here, not "él"
+    assert parse("que el niño sonría").cannot
+
+
+def test_chained_title_markers_and_a_colon_after_the_verb() -> None:
+    assert parse("adiciona um título escrito Boas Festas").title == "Boas Festas"
+    assert parse("füge einen Titel hinzu: Frohe Feiertage").title == "Frohe Feiertage"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from nemo_mcp.local.understanding.patterns import chars, compile_, words
+from nemo_mcp.local.understanding.patterns import chars, compile_, word_set, words
 
 MOVE_SENTENCE = (
     "I cannot make things in the picture move (water, clouds, people, animals): that needs a generative video "
@@ -171,17 +171,25 @@ CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # Anywhere in one clause, something in the picture and something it would do: "the people in the photo
 # should wave", "las personas de la foto saluden", "die Leute auf dem Foto sollen winken".
+_PRONOUNS = word_set("he she they her him them el ella ellos il elle er sie ele ela")
+
+
+def _nouns(alternatives: str) -> str:
+    """The alternatives of a subject pattern without its pronouns ("el" is also an article)."""
+    return "|".join(a for a in alternatives[3:-1].split("|") if a not in _PRONOUNS)
+
+
 LIVING = compile_(
     words(
-        _SUBJ_EN[3:-1]
-        + "|persons?|bride|groom|personas?|chic[oa]s?|novi[oa]s?|"
-        + _SUBJ_ES[3:-1]
+        _nouns(_SUBJ_EN)
+        + "|persons?|bride|groom|personas?|chic[oa]s?|novi[oa]s?|bebes?|"
+        + _nouns(_SUBJ_ES)
         + "|"
-        + _SUBJ_FR[3:-1]
+        + _nouns(_SUBJ_FR)
         + "|mariee?|"
-        + _SUBJ_DE[3:-1]
+        + _nouns(_SUBJ_DE)
         + "|braut|brautigam|"
-        + _SUBJ_PT[3:-1]
+        + _nouns(_SUBJ_PT)
         + "|pessoas|noiv[oa]s?"
     )
 )

@@ -102,9 +102,18 @@ def read_title(clause: Clause, r: Reading) -> None:
     marker = media.TITLE_MARKER.search(clause.low)
     if marker is None or quote is not None:
         return
-    span = _unquoted_title(clause, marker.end())
-    colon = clause.low.find(":", marker.end())
-    if span is None and colon >= 0:  # "Titel oben: Willkommen": the title follows the colon
+    start = marker.end()
+    while (
+        chained := media.TITLE_MARKER.match(clause.low, start + 1)
+    ) is not None and chained.end() > start + 1:
+        start = (
+            chained.end()
+        )  # "título escrito X", "title saying X": the last marker is where the title starts
+    colon = clause.low.find(":", start)
+    near = colon >= 0 and len(clause.low[start:colon].split()) <= 2
+    # "Titel oben: Willkommen", "füge einen Titel hinzu: Frohe Feiertage": the title follows a colon close by
+    span = _unquoted_title(clause, colon + 1) if near else _unquoted_title(clause, start)
+    if span is None and colon >= 0:
         span = _unquoted_title(clause, colon + 1)
     if span is not None:
         r.title = clause.cased[span[0] : span[1]].strip()
