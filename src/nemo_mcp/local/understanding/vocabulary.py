@@ -1,0 +1,294 @@
+"""What people call the camera moves of a clip and their speed, loops and durations, in en, zh, ja, es,
+fr, de and pt (formats and framing are in formats.py).
+
+Written as people type (accents, traditional characters): `compile_` folds them like the text. Latin
+alternatives go through `words` (whole words only), CJK ones through `chars`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nemo_mcp.local.understanding.patterns import chars, compile_, either, units, words
+from nemo_mcp.local.understanding.reading import Motion
+
+NUMBER = r"(?P<n>\d+(?:\.\d+)?)"
+SECONDS = either(
+    units("s|secs?|seconds?|segundos?|segs?|secondes?|sekunden?|sek|sec"),
+    chars("秒钟|秒間|秒|びょう"),
+)
+MINUTES = either(units("mins?|minutes?|minutos?|minuten?"), chars("分钟|分間|分"))
+# A number and its unit: "8 seconds", "8s", "8-second", "8 segundos", "8秒", "2 minutes", "2分钟".
+AMOUNT = r"(?<![\d.])" + NUMBER + r"\s*-?\s*(?:(?P<sec>" + SECONDS + r")|(?P<min>" + MINUTES + r"))"
+# "8 seconds long", "8 Sekunden lang", "de 8 secondes de long": the length word belongs to the amount.
+DURATION = compile_(
+    AMOUNT + r"(?:\s*" + words("long|lang|in length|de long|de duracion|de duree|de duracao") + r")?"
+)
+# The same without groups, for patterns that hold an amount somewhere (read it again with DURATION).
+_AMOUNT = r"(?<![\d.])\d+(?:\.\d+)?\s*-?\s*(?:" + SECONDS + "|" + MINUTES + ")"
+DURATION_WORD = compile_(
+    either(
+        words("duration|length|duracion|duree|dauer|lange|duracao|runtime"),
+        chars("时长|长度|時間の長さ|長さ|尺"),
+    )
+    + r"\s*(?:of|is|to|at|:|=|de|a|auf|von|sera|be|为|是|改成|改为|设为|设成|调成|调到|は|を)?\s*"
+    + r"(?<![\d.])"
+    + NUMBER
+    + r"\s*-?\s*(?:(?P<sec>"
+    + SECONDS
+    + r")|(?P<min>"
+    + MINUTES
+    + r"))?"
+    + r"(?!\s*(?:%|x|p|\d))"
+)
+# Before a number: it is where the duration goes, not how much it changes ("extend it to 10 s").
+TO_BEFORE = compile_(r"(?:" + words("to|a|auf|para|pra|ate|zu|en|sur|on") + r"|到|成|为|に|至)\s*$")
+# After an amount: it is where the duration goes ("6秒に短くして", "6秒まで").
+TO_AFTER = compile_(r"\s*(?:に|まで|へ)")
+LONGER = compile_(
+    words(
+        "too short|demasiado cort[oa]|trop court(?:e)?|zu kurz|muito curt[oa]|longer|lengthen|extend(?:ed)?|last longer|more time|mas larg[oa]|alarga\\w*|prolonga\\w*|"
+        "dure mas|mas tiempo|mas duracion|plus long(?:ue)?|rallonge\\w*|allonge\\w*|prolonge\\w*|"
+        "dure plus|plus de temps|langer|verlanger\\w*|langer machen|mais long[oa]|mais comprid[oa]|"
+        "alonga\\w*|aumenta a duracao|mais tempo|dure mais"
+    ),
+    chars(
+        "太短|短すぎ|长一点|长一些|长些|更长|加长|延长|拉长|长点|久一点|时间长|長く|長め|延ばし|伸ばし|延長"
+    ),
+)
+SHORTER = compile_(
+    words(
+        "too long|demasiado larg[oa]|trop long(?:ue)?|zu lang|muito long[oa]|shorter|shorten|trim(?: it)?(?: down)?|cut (?:it )?down|less time|mas cort[oa]|acorta\\w*|"
+        "menos tiempo|menos duracion|plus court(?:e)?|raccourci\\w*|moins long(?:ue)?|moins de temps|"
+        "kurzer|verkurz\\w*|kurzen|mais curt[oa]|encurta\\w*|menos tempo|diminui a duracao"
+    ),
+    chars("太长|長すぎ|短一点|短一些|短些|更短|缩短|短点|剪短|时间短|短く|短め|縮め"),
+)
+ADD_TIME = compile_(
+    r"(?:"
+    + words(
+        "add|plus|another|extra|anade|agrega|ajoute|fuge|adiciona|acrescenta|mais|mas|aumenta\\w*|suma|sumale|rallonge\\w*(?: de)?|verlanger\\w*(?: um)?|extend(?: it)? by"
+    )
+    + r"|\+|加|多加|增加|再加|追加|多)\s*(?:"
+    + words("un|une|um|otros|unos|encore|noch")
+    + r"\s*)?"
+    + _AMOUNT
+    + r"|"
+    + _AMOUNT
+    + r"\s*"
+    + either(
+        words(
+            "mas larg[oa]s?|mais long[oa]s?|mais comprid[oa]s?|plus longue?s?|langer|longer|more|extra|mas|de plus|a mais|mehr|dazu"
+        ),
+        chars("更长|长"),
+    )
+)
+CUT_TIME = compile_(
+    r"(?:"
+    + words("cut|trim|remove|take off|minus|quita|recorta|enleve|retire|kurze um|nimm|tira|corta")
+    + r"|减|减少|去掉|少|削って|-)\s*"
+    + _AMOUNT
+    + r"|"
+    + _AMOUNT
+    + r"\s*"
+    + either(words("less|fewer|de moins|menos|a menos|weniger|shorter"), chars("更短|短"))
+)
+TWICE = compile_(
+    words(
+        "twice as long|double (?:the )?(?:length|duration|it)|2x (?:longer|as long)|el doble|"
+        "deux fois plus long\\w*|le double|doppelt so lang|(?:die )?doppelte (?:lange|dauer)|o dobro|"
+        "duas vezes mais long\\w*"
+    ),
+    chars("两倍|加倍|2倍の長さ|2倍"),
+)
+HALF_AS_LONG = compile_(
+    words("half as long|half the (?:length|duration)|la mitad|(?:la )?moitie|halb so lang|a metade"),
+    chars("一半|半分"),
+)
+
+# ---- camera moves -----------------------------------------------------------------------------------
+LEFT = either(words("left|leftwards?|izquierda|gauche|links|esquerda"), chars("左"))
+RIGHT = either(words("right|rightwards?|derecha|droite|rechts|direita"), chars("右"))
+UP = either(words("up|upwards?|top|arriba|haut|oben|cima"), chars("上"))
+DOWN = either(words("down|downwards?|bottom|abajo|bas|unten|baixo"), chars("下"))
+_FROM = (
+    r"(?:" + words("from|de|desde|da|do|von|vom") + r"|从|由)?\s*(?:" + words("the|la|le|el|a|o") + r"\s*)?"
+)
+# "from the top (side) (down) to the bottom"
+_SIDE = (
+    r"(?:\s*" + words("side|edge|lado|cote|seite") + r")?(?:边|侧|面|方)?"
+    r"(?:\s*" + words("down|up|across|over|all the way") + r")?"
+)
+_TO = (
+    r"\s*(?:"
+    + words("to|towards?|into|a|hacia|vers|en|nach|zu|para|pra|ate")
+    + r"|到|往|向|至|から)\s*(?:"
+    + words("the|la|le|el|a|o")
+    + r"\s*)?"
+)
+# "from left to right": the view travels from the left part of the picture to the right part.
+FROM_TO: dict[Motion, re.Pattern[str]] = {
+    "pan_right": compile_(_FROM + LEFT + _SIDE + _TO + RIGHT),
+    "pan_left": compile_(_FROM + RIGHT + _SIDE + _TO + LEFT),
+    "pan_up": compile_(_FROM + DOWN + _SIDE + _TO + UP),
+    "pan_down": compile_(_FROM + UP + _SIDE + _TO + DOWN),
+}
+_PAN = either(
+    words(
+        "pan(?:s|ning|ned)?|tilt(?:s|ing)?|move|moving|slide|sliding|track|glide|drift|sweep|camera|"
+        "paneo|panea\\w*|panoramica|panoramique|panorama|schwenk\\w*|kameraschwenk|kamerafahrt|desliza\\w*|mueve|"
+        "move|bouge|glisse|bewege|fahre"
+    ),
+    chars("平移|移动|平摇|横移|摇|移|パン|チルト|動かし|スライド"),
+)
+_TOWARDS = (
+    r"\s*(?:"
+    + words("to|towards?|to the|towards the|hacia|hacia la|a la|vers|vers la|a|nach|para|para a|pra")
+    + r"\s*)?"
+)
+_DIRECTIONS: tuple[tuple[Motion, str], ...] = (
+    ("pan_left", LEFT),
+    ("pan_right", RIGHT),
+    ("pan_up", UP),
+    ("pan_down", DOWN),
+)
+# "pan (slowly) (to the) left": the words between the verb and the direction are left for other rules.
+PAN_TO: dict[Motion, re.Pattern[str]] = {
+    name: compile_(r"(?P<verb>" + _PAN + r")(?P<gap>(?:\s+[^\s\0]+){0,2}?)" + _TOWARDS + direction)
+    for name, direction in _DIRECTIONS
+}
+PAN_DIRECTION: dict[Motion, re.Pattern[str]] = {
+    name: compile_(
+        r"(?:向|往|朝)" + direction + r"(?:边|方|侧)?(?:移|走|拉|滑)",
+        r"(?:向|往|朝)?"
+        + direction
+        + r"(?:边|方|侧)?\s*(?:へ|に|を)?\s*"
+        + either(chars("平移|移动|平摇|横移|摇|パン|チルト|スライド")),
+    )
+    for name, direction in _DIRECTIONS
+}
+# Just before a setting: the person does not want it ("not vertical", "don't pan", "不要竖屏").
+NEGATED = compile_(
+    r"(?:" + words("not|don'?t|do not|never|nicht|kein\\w*|nao|pas|ni") + r"|不要|别|不)\s*"
+    r"(?:" + words("a|an|the|in|un|una|le|la|el|en") + r"\s*)?$"
+)
+# A clause with one of these is about the camera: "top" or "left" in it is where the camera goes.
+MOTION_CONTEXT = compile_(
+    _PAN, words("from|desde|von|vom|tilt|zoom\\w*|camera|kamera\\w*|camara"), chars("从|由|から|镜头|カメラ")
+)
+PAN_ONLY = compile_(
+    words(
+        "pan(?:ning)?|a pan|paneo|panoramica|panoramique|schwenk|kameraschwenk|kamerafahrt|camera move(?:ment)?"
+    ),
+    chars("平移|移动|横移|运镜|摇镜头|パン|カメラを動か"),
+)
+ZOOM_OUT = compile_(
+    # "make the zoom go out", "que el zoom sea hacia fuera"
+    r"(?<![a-z])zoom\w*(?:\s+[^\s\0]+){0,4}?\s+"
+    + words("out|hacia (?:a)?fuera|para fora|arriere|raus|heraus|nach au(?:ß|ss)en"),
+    words(
+        "zoom arriere|zoom de alejamiento|zoom de afastamento|zoom(?:ing)?[- ]?out|"
+        "pull(?:ing)?[- ]?(?:back|out)|dolly[- ]?out|move (?:back|away)|back away|widen|zoom away|"
+        "reveal|alej\\w*|zoom hacia afuera|zoom arriere|dezoom\\w*|recul\\w*|eloigne\\w*|herauszoom\\w*|"
+        "rauszoom\\w*|auszoom\\w*|wegzoom\\w*|zoom raus|zoom heraus|afast\\w*|zoom para fora"
+    ),
+    words("hacia (?:a)?fuera|para fora|nach au(?:ß|ss)en|vers l'exterieur"),
+    chars("拉远|缩小|拉出|后拉|推远|远离|ズームアウト|引いて|引き|遠ざか|縮小"),
+)
+ZOOM_IN = compile_(
+    words(
+        "zoom avant|zoom de acercamiento|zoom de aproximacao|zoom hacia adentro|zoom para dentro|"
+        "zoom rein|zoom hinein|zoom(?:ing)?[- ]?inn?(?:to|wards)?|push(?:ing)?[- ]?in|"
+        "dolly(?:[- ]?in)?|move (?:in|closer)|get closer|close[- ]?up|zoom (?:on|towards)|"
+        "punch[- ]?in|zoom(?:s|ed|ing)?|acerca\\w*|zoom hacia adentro|zoom avant|zoome\\w*|"
+        "rapproche\\w*|travelling avant|reinzoom\\w*|hineinzoom\\w*|heranzoom\\w*|ranzoom\\w*|einzoom\\w*|"
+        "zoom rein|zoom hinein|zoomen|aproxima\\w*|zoom para dentro"
+    ),
+    words("hacia (?:a)?dentro|para dentro|nach innen|vers l'interieur"),
+    chars("推近|推进|拉近|放大|推镜头|镜头推|推镜|缩放|ズームイン|ズーム|寄って|寄り|寄る|近づ|拡大"),
+)
+KEN_BURNS = compile_(words("ken ?-?burns?|kenburns"), chars("肯伯恩斯|肯·伯恩斯|ケンバーンズ|ケン・バーンズ"))
+STATIC = compile_(
+    words(
+        "no (?:camera )?(?:motion|movement|animation)|without (?:any )?(?:motion|movement)|static|"
+        "still image|keep it still|don'?t move|stationary|sin movimiento|estatic[oa]|fij[oa]|"
+        "sans mouvement|statique|fixe|ohne bewegung|keine bewegung|statisch|sem movimento|parad[oa]|"
+        "fixo"
+    ),
+    chars("不要动|静止|不动|固定镜头|不要运镜|别动|无运镜|動きなし|動かさない|固定"),
+)
+# Right after a zoom: where to ("on the face", "sur le visage"): the renderer zooms on the centre only.
+ZOOM_TARGET = compile_(
+    r"\s*" + words("on|onto|into|towards?|at|sur|vers|en|hacia|auf|no|na|em") + r"\s+"
+    r"(?:"
+    + words("the|her|his|their|my|a|le|la|les|l'|el|los|las|das|die|den|dem|o|a|os|as|su|sa|son")
+    + r"\s*)?"
+    r"(?P<what>[a-zß']+)"
+)
+CENTRE = compile_(words("cent(?:er|re)|middle|centro|milieu|mitte|meio|zentrum"))
+NO_ZOOM = compile_(
+    words(
+        "don'?t zoom|do not zoom|no zoom(?:ing)?|without zoom(?:ing)?|sin zoom|sans zoom|ohne zoom|sem zoom"
+    ),
+    chars("不要缩放|不要推拉|ズームなし"),
+)
+
+# ---- speed and loop ---------------------------------------------------------------------------------
+FASTER = compile_(
+    words(
+        "too slow|demasiado lent[oa]|trop lente?|zu langsam|muito lent[oa]|(?:increase|raise) (?:the )?speed|aumenta\\w* (?:la |a )?velocidad\\w*|sube la velocidad|augmente\\w* la vitesse|erhoh\\w* (?:die )?geschwindigkeit|faster|quicker|speed (?:it )?up|more quickly|more speed|less slow|twice as fast|"
+        "2x (?:faster|speed)|mas rapid[oa]|mas deprisa|acelera\\w*|plus vite|plus rapide\\w*|"
+        "accelere\\w*|schneller(?!\\s+(?:zoom|schwenk\\w*|bewegung|kamera\\w*|fahrt|rein\\w*|raus\\w*|pan\\w*))|beschleunig\\w*|mais rapid[oa]|mais depressa"
+    ),
+    chars(
+        "太慢|遅すぎ|提高速度|速度快|快一点|快一些|快点|更快|加快|加速|快些|速く|速め|もっと速|スピードアップ|早く|早め"
+    ),
+)
+SLOWER = compile_(
+    words(
+        "(?:reduce|lower|decrease) (?:the )?speed|diminui\\w* (?:a )?velocidade|reduz\\w* (?:a )?velocidade|reduce (?:la )?velocidad|baja (?:la )?velocidad|reduis (?:la )?vitesse|baisse (?:la )?vitesse|verringer\\w* (?:die )?geschwindigkeit|mas suave|mais suave|plus doux|plus douce|sanfter(?!\\s+(?:zoom|schwenk|bewegung|kamera))|smoother|slower|slow (?:it )?down|less fast|more slowly|not so fast|too fast|mas lent[oa]|"
+        "mas despacio|ralentiza\\w*|plus lent\\w*|ralenti\\w*|moins vite|moins rapide|langsamer(?!\\s+(?:zoom|schwenk\\w*|bewegung|kamera\\w*|fahrt|rein\\w*|raus\\w*|heran\\w*|pan\\w*))|"
+        "verlangsam\\w*|mais devagar|mais lent[oa]|desacelera\\w*"
+    ),
+    chars(
+        "降低速度|减慢|速度慢|慢一点|慢一些|慢点|更慢|放慢|减速|慢些|太快|遅く|遅め|もっとゆっくり|ゆっくりに|スローダウン"
+    ),
+)
+SLOW = compile_(
+    words(
+        "poco a poco|pouco a pouco|peu a peu|nach und nach|bit by bit|little by little|legere?(?:ment)?|ligero|ligera|ligeramente|leve|levemente|leicht\\w*|doux|douce|tout doux|tout doucement|sanft\\w*|langsam\\w*|lent[oa]s|slow(?:ly)?|gentle|gently|subtle|subtly|slight(?:ly)?|soft(?:ly)?|slow[- ]motion|lent[oa]|"
+        "lentamente|despacio|suave(?:mente)?|lent|lente|lentement|doucement|langsam|sanft|behutsam|"
+        "gemachlich|devagar(?:inho)?|bem devagar|suavemente"
+    ),
+    chars(
+        "やさしく|優しく|そっと|穏やかに|徐々に|一点一点|慢慢地|慢慢|缓慢|缓缓|慢速|轻微|轻轻|徐徐|ゆっくり|スロー|ゆったり"
+    ),
+)
+FAST = compile_(
+    words(
+        "fast|quick(?:ly)?(?! (?:clip|video|one|question))|rapid(?:ly)?|speedy|snappy|swift(?:ly)?|"
+        "rapid[oa]|rapidamente|deprisa|veloz|rapide(?:ment)?|vite|schnell\\w*|zugig|flott|rasch|depressa"
+    ),
+    chars("快速|迅速|急速|速い|速め|素早く|高速|スピーディ"),
+)
+NORMAL_SPEED = compile_(
+    words(
+        "normal speed|medium speed|regular speed|velocidad normal|vitesse normale|"
+        "normale geschwindigkeit|velocidade normal"
+    ),
+    chars("正常速度|中速|普通の速さ|普通のスピード|普通速度"),
+)
+NO_LOOP = compile_(
+    words(
+        "no loop(?:ing)?|don'?t loop|without loop(?:ing)?|stop looping|not loop(?:ing)?|sin bucle|"
+        "sans boucle|ohne schleife|keine schleife|sem loop"
+    ),
+    chars("不要循环|不循环|取消循环|ループなし|ループしない|ループをやめ"),
+)
+LOOP = compile_(
+    words(
+        "loop(?:ing|ed|able|s)?|seamless(?:ly)?|boomerang|bucle|en bucle|boucle|en boucle|schleife|"
+        "endlos\\w*|em loop"
+    ),
+    chars("循环|来回|往返|无缝|ループ|繰り返|往復"),
+)
