@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from nemo_mcp.local.understanding import parse
-from nemo_mcp.local.understanding.numbers import cjk_value
-from nemo_mcp.local.understanding.text import clauses, prepare
+from nemo_mcp.local.agent.understanding import parse
+from nemo_mcp.local.agent.understanding.numbers import cjk_value
+from nemo_mcp.local.agent.understanding.text import clauses, prepare
 from tests.local.corpus.check import load
 
 

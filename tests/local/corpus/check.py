@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nemo_mcp.local.planning import ClipPlan, apply, cost
+from nemo_mcp.local.agent.planning import ClipPlan, apply, cost
+from nemo_mcp.local.agent.understanding import parse
 from nemo_mcp.local.store import FileType, UploadRecord
-from nemo_mcp.local.understanding import parse
 
 HERE = Path(__file__).parent
 LANGUAGES = ("en", "zh-Hans", "zh-Hant", "es", "fr", "de", "pt", "ja")

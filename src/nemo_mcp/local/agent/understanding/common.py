@@ -4,8 +4,8 @@ every recognised phrase are taken away is what nobody understood."""
 
 from __future__ import annotations
 
-from nemo_mcp.local.understanding.fold import fold
-from nemo_mcp.local.understanding.patterns import chars, compile_, words
+from nemo_mcp.local.agent.understanding.fold import fold
+from nemo_mcp.local.agent.understanding.patterns import chars, compile_, words
 
 
 def _split(text: str) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from nemo_mcp.local.understanding.patterns import chars, compile_, either, units, word_set, words
-from nemo_mcp.local.understanding.reading import Position
+from nemo_mcp.local.agent.understanding.patterns import chars, compile_, either, units, word_set, words
+from nemo_mcp.local.agent.understanding.reading import Position
 
 # ---- title ------------------------------------------------------------------------------------------
 _TITLE_NOUN = either(

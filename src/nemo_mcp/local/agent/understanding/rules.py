@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
-from nemo_mcp.local.understanding import common, limits, media, wishes
-from nemo_mcp.local.understanding import formats as f
-from nemo_mcp.local.understanding import vocabulary as v
-from nemo_mcp.local.understanding.common import CJK_FILLER, FILLER_WORDS
-from nemo_mcp.local.understanding.reading import Reading
-from nemo_mcp.local.understanding.settings_rules import seconds_of
-from nemo_mcp.local.understanding.text import QUOTE_BASE, QUOTE_CHAR, Clause, quoted
+from nemo_mcp.local.agent.understanding import common, limits, media, wishes
+from nemo_mcp.local.agent.understanding import formats as f
+from nemo_mcp.local.agent.understanding import vocabulary as v
+from nemo_mcp.local.agent.understanding.common import CJK_FILLER, FILLER_WORDS
+from nemo_mcp.local.agent.understanding.reading import Reading
+from nemo_mcp.local.agent.understanding.settings_rules import seconds_of
+from nemo_mcp.local.agent.understanding.text import QUOTE_BASE, QUOTE_CHAR, Clause, quoted
 
 _QUOTE = re.compile(QUOTE_CHAR)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")

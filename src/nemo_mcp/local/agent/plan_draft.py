@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, get_args
 
-from nemo_mcp.local.plan_types import (
+from nemo_mcp.local.agent.plan_types import (
     DEFAULT_MUSIC_VOLUME,
     FORMATS,
     FPS,
@@ -27,8 +27,8 @@ from nemo_mcp.local.plan_types import (
     ClipPlan,
     Framing,
 )
+from nemo_mcp.local.agent.understanding import MOODS, Motion, Position, Speed
 from nemo_mcp.local.store import SessionRecord, UploadRecord
-from nemo_mcp.local.understanding import MOODS, Motion, Position, Speed
 
 TRACK_VIDEO = 0
 TRACK_AUDIO = 1

@@ -8,8 +8,8 @@ here is one edit from with another meaning.
 
 from __future__ import annotations
 
-from nemo_mcp.local.understanding.common import FILLER_WORDS
-from nemo_mcp.local.understanding.numbers import WORDS
+from nemo_mcp.local.agent.understanding.common import FILLER_WORDS
+from nemo_mcp.local.agent.understanding.numbers import WORDS
 
 _TARGET_WORDS = (
     "vertical horizontal landscape portrait square title titled caption music seconds second minute minutes "

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from nemo_mcp.local.understanding.patterns import chars, compile_, either, words
-from nemo_mcp.local.understanding.reading import Aspect
+from nemo_mcp.local.agent.understanding.patterns import chars, compile_, either, words
+from nemo_mcp.local.agent.understanding.reading import Aspect
 
 # ---- formats ----------------------------------------------------------------------------------------
 SIZE = compile_(r"(?<!\d)(?P<w>\d{3,4})\s*[x×*]\s*(?P<h>\d{3,4})(?!\d)")

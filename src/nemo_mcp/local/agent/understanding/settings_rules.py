@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
-from nemo_mcp.local.understanding import formats as f
-from nemo_mcp.local.understanding import limits, media
-from nemo_mcp.local.understanding import vocabulary as v
-from nemo_mcp.local.understanding.common import FILLER_WORDS
-from nemo_mcp.local.understanding.reading import Aspect, Motion, Reading, Resolution
-from nemo_mcp.local.understanding.text import Clause
+from nemo_mcp.local.agent.understanding import formats as f
+from nemo_mcp.local.agent.understanding import limits, media
+from nemo_mcp.local.agent.understanding import vocabulary as v
+from nemo_mcp.local.agent.understanding.common import FILLER_WORDS
+from nemo_mcp.local.agent.understanding.reading import Aspect, Motion, Reading, Resolution
+from nemo_mcp.local.agent.understanding.text import Clause
 
 _SIZES: dict[tuple[int, int], tuple[Aspect, Resolution]] = {
     (1280, 720): ("16:9", "720p"),

@@ -16,13 +16,21 @@ import copy
 from dataclasses import dataclass
 from typing import Literal
 
-from nemo_mcp.local.understanding import rules, settings_rules
-from nemo_mcp.local.understanding.language import detect
-from nemo_mcp.local.understanding.media import VOLUME_CONTEXT
-from nemo_mcp.local.understanding.reading import Aspect, Fit, Motion, Position, Reading, Resolution, Speed
-from nemo_mcp.local.understanding.text import Clause, clauses, prepare
-from nemo_mcp.local.understanding.typos import correct
-from nemo_mcp.local.understanding.wishes import WISHES
+from nemo_mcp.local.agent.understanding import rules, settings_rules
+from nemo_mcp.local.agent.understanding.language import detect
+from nemo_mcp.local.agent.understanding.media import VOLUME_CONTEXT
+from nemo_mcp.local.agent.understanding.reading import (
+    Aspect,
+    Fit,
+    Motion,
+    Position,
+    Reading,
+    Resolution,
+    Speed,
+)
+from nemo_mcp.local.agent.understanding.text import Clause, clauses, prepare
+from nemo_mcp.local.agent.understanding.typos import correct
+from nemo_mcp.local.agent.understanding.wishes import WISHES
 
 MIN_DURATION_S = 1.0
 MAX_DURATION_S = 30.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from nemo_mcp.local.understanding.fold import fold
+from nemo_mcp.local.agent.understanding.fold import fold
 
 # A Latin word must not continue past its ends ("pan" is not "panorama"); CJK needs no boundary, and a
 # Latin word glued to CJK text ("ig限时动态", "4K画质") still counts as a word.

@@ -12,16 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from nemo_mcp.local.plan_draft import DraftError, from_draft, to_draft
-from nemo_mcp.local.plan_types import (
+from nemo_mcp.local.agent.plan_draft import DraftError, from_draft, to_draft
+from nemo_mcp.local.agent.plan_types import (
     DEFAULT_MUSIC_MOOD,
     MAX_DURATION_S,
     MIN_DURATION_S,
     ClipPlan,
     describe_changes,
 )
+from nemo_mcp.local.agent.understanding import MOODS, MUSIC_ANY, MUSIC_UPLOADED, Request, Speed
 from nemo_mcp.local.store import UploadRecord
-from nemo_mcp.local.understanding import MOODS, MUSIC_ANY, MUSIC_UPLOADED, Request, Speed
 
 GENERATE_COST = 100
 EDIT_COST = 50

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from nemo_mcp.local.understanding.patterns import chars, compile_, either, units, words
-from nemo_mcp.local.understanding.reading import Motion
+from nemo_mcp.local.agent.understanding.patterns import chars, compile_, either, units, words
+from nemo_mcp.local.agent.understanding.reading import Motion
 
 NUMBER = r"(?P<n>\d+(?:\.\d+)?)"
 SECONDS = either(

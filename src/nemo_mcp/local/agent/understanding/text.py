@@ -13,8 +13,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from nemo_mcp.local.understanding.fold import fold, lower
-from nemo_mcp.local.understanding.numbers import UNIT, cjk_spans, word_spans
+from nemo_mcp.local.agent.understanding.fold import fold, lower
+from nemo_mcp.local.agent.understanding.numbers import UNIT, cjk_spans, word_spans
 
 _LATIN_WORD = re.compile(r"(?<![a-z'])[a-z]{5,}(?![a-z'])")
 # One private-use character stands for each quoted string (up to 32 of them).

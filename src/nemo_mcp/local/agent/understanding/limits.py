@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from nemo_mcp.local.understanding.patterns import chars, compile_, word_set, words
+from nemo_mcp.local.agent.understanding.patterns import chars, compile_, word_set, words
 
 MOVE_SENTENCE = (
     "I cannot make things in the picture move (water, clouds, people, animals): that needs a generative video "

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from nemo_mcp.local.understanding.patterns import chars, compile_, words
-from nemo_mcp.local.understanding.reading import Motion, Speed
+from nemo_mcp.local.agent.understanding.patterns import chars, compile_, words
+from nemo_mcp.local.agent.understanding.reading import Motion, Speed
 
 # Vague wishes: (name said back, pattern, motion or None, speed or None, music mood or None, sentence)
 
