@@ -65,6 +65,12 @@ class Settings:
         return self.backend_scope or self.api_url
 
     @property
+    def embedded(self) -> bool:
+        """Pointed at the embedded backend (`with_local_backend`): free CPU rendering whose loopback URLs
+        die with the process, so no result hands them out."""
+        return (self.backend_scope or "").startswith("local:")
+
+    @property
     def client_id_file(self) -> Path:
         return self.config_dir / "client_id"
 

@@ -87,10 +87,11 @@ def test_errors_are_one_clean_line(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
-def test_credits_on_the_local_backend(tmp_path: Path) -> None:
+def test_credits_on_the_local_backend_say_it_is_not_metered(tmp_path: Path) -> None:
     done = _nemo(tmp_path, "credits", NEMO_MCP_BACKEND="local")
     assert done.returncode == 0, done.stderr
-    assert "credits available" in done.stdout
+    assert "cost no credits" in done.stdout
+    assert "register" not in done.stdout
 
 
 def test_progress_is_a_bar_on_a_terminal_and_lines_when_piped() -> None:

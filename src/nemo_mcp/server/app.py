@@ -21,6 +21,7 @@ from nemo_mcp import __version__
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import NemoError
 from nemo_mcp.server.jobs import JobBoard
+from nemo_mcp.server.studio.wiring import add_export_resources, studio_apps, tool_meta
 from nemo_mcp.server.tools.animate import animate_image
 from nemo_mcp.server.tools.common import Ctx, ServerState
 from nemo_mcp.server.tools.export import export
@@ -117,6 +118,7 @@ def build_server(settings: Settings) -> MCPServer[ServerState]:
         instructions=INSTRUCTIONS,
         website_url="https://nemovideo.com",
         lifespan=lifespan,
+        extensions=[studio_apps()],
     )
     for fn, title, hints in (
         (upload, "Upload media", CHANGES),
@@ -125,7 +127,9 @@ def build_server(settings: Settings) -> MCPServer[ServerState]:
         (get_credits, "Credit balance", READ_ONLY),
         (export, "Export MP4", RENDERS),
     ):
-        server.add_tool(fn, title=title, description=_describe(fn), annotations=hints)
+        server.add_tool(
+            fn, title=title, description=_describe(fn), annotations=hints, meta=tool_meta(fn.__name__)
+        )
 
     server.prompt(name="animate-photo", title="Animate a photo", description=_describe(animate_photo))(
         animate_photo
@@ -143,6 +147,7 @@ def build_server(settings: Settings) -> MCPServer[ServerState]:
         """The MP4 files this server exported, newest first, as JSON."""
         return json.dumps([item.model_dump(mode="json") for item in reversed(exported)], indent=2)
 
+    add_export_resources(server)
     return server
 
 

@@ -103,9 +103,19 @@ class CreditsResult(ToolResult):
     total: float
     anonymous: bool
     register_url: str | None = Field(default=None, description="for anonymous users: register to get more")
+    metered: bool = Field(
+        default=True,
+        description="false offline: the embedded backend renders on this machine and charges nothing",
+    )
 
     @classmethod
     def from_view(cls, view: CreditsView) -> CreditsResult:
+        if not view.metered:
+            message = (
+                "Offline on the embedded backend: clips are rendered on this computer's CPU and cost no "
+                "credits, so there is nothing to run out of."
+            )
+            return cls(message=message, **view.model_dump())
         message = f"{view.available:g} credits available ({view.frozen:g} reserved, {view.total:g} in total)."
         if view.anonymous:
             message += " You are using an anonymous account"

@@ -135,7 +135,9 @@ class Exports:
         self.handles.remove(handle.render_id)
         facts = probe_mp4(dest)
         await report(f"saved {dest.name} ({format_size(size)})", 1.0)
-        url = status.output_url if status.output_url and "://" in status.output_url else None
+        # The embedded backend's URLs name a port that dies with the process: the file on disk is the link.
+        remote = status.output_url and "://" in status.output_url and not self._ws.settings.embedded
+        url = status.output_url if remote else None
         return ExportOutcome(
             session_id=record.session_id,
             render_id=handle.render_id,

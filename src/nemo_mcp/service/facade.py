@@ -65,13 +65,16 @@ class NemoService:
         ws = self.workspace
         record = await ws.resolve(session_id, create=False)
         snapshot = await ws.snapshot(record)
+        media = snapshot.media
+        if ws.settings.embedded:  # loopback URLs with a port that dies with the process: names only
+            media = [item.model_copy(update={"url": None}) for item in media]
         return StateView(
             session_id=record.session_id,
             timeline=summary(snapshot.tracks),
             tracks=snapshot.tracks,
-            media=snapshot.media,
+            media=media,
             ready_to_export=ready_for_export(snapshot.draft),
-            web_url=await self._web_link(record, snapshot.task_id),
+            web_url=None if ws.settings.embedded else await self._web_link(record, snapshot.task_id),
         )
 
     async def _web_link(self, record: KnownSession, task_id: str | None) -> str | None:
@@ -99,6 +102,11 @@ class NemoService:
         """The balance, and for anonymous users the registration link."""
         client = self.workspace.client
         credits = await client.credits()
+        if self.workspace.settings.embedded:
+            # Rendering runs on this machine's CPU: nothing is charged and there is nowhere to register.
+            return CreditsView(
+                available=credits.available, frozen=0, total=credits.available, anonymous=False, metered=False
+            )
         latest = self.workspace.sessions.latest
         user = client.user_id or (latest.user_id if latest else None)
         web = self.workspace.settings.web_url.rstrip("/")

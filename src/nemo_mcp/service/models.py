@@ -88,6 +88,7 @@ class CreditsView(Strict):
     total: float
     anonymous: bool
     register_url: str | None = None
+    metered: bool = True
 
 
 class ExportOutcome(Strict):

@@ -58,6 +58,8 @@ class Uploads:
                 f"{record.session_id}. Earlier uploads are gone: upload them again if you need them."
             )
             uploaded = await _upload_to(ws, record, files, urls, report)
+        if ws.settings.embedded:  # the embedded backend's file URLs die with its port
+            uploaded = [item.model_copy(update={"url": None}) for item in uploaded]
         ws.sessions.touch(record.session_id)
         from_files, from_urls = iter(uploaded[: len(files)]), iter(uploaded[len(files) :])
         ordered = [next(from_files) if is_file else next(from_urls) for is_file in order]

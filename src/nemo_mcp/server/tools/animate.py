@@ -7,11 +7,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import anyio
+from mcp.server.apps import client_supports_apps
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult
 from pydantic import Field, ValidationError
 
 from nemo_mcp.server.jobs import Job
 from nemo_mcp.server.results import AnimateResult
+from nemo_mcp.server.studio.wiring import as_result, session_poster_content
 from nemo_mcp.server.tools.common import (
     Ctx,
     McpProgressSink,
@@ -92,7 +95,7 @@ async def animate_image(
     music: Music = None,
     music_volume: MusicVolume = None,
     resolution: ResolutionSetting = None,
-) -> AnimateResult:
+) -> Annotated[CallToolResult, AnimateResult]:
     """Ask the NemoVideo video agent to animate the uploaded image, or to edit the clip it made.
 
     Fill the settings (duration_s, aspect_ratio, motion, motion_speed, title, title_position, music,
@@ -137,21 +140,39 @@ async def animate_image(
     await progress(ProgressUpdate(message=f'working on "{_short(label)}"'))
     remaining = max(0.0, budget - (anyio.current_time() - started))
     if not await turn.wait(remaining, progress):
-        return AnimateResult(
-            status="running",
-            message=(
-                f"Still working on it ({turn.describe()}); it continues in the background. Do not send the "
-                "instruction again."
-            ),
-            session_id=turn.session_id,
-            notice=notice,
-            progress=turn.latest.message if turn.latest else None,
-            elapsed_s=round(turn.elapsed_s, 1),
-            next_step=collect(state, turn.session_id),
-        )
+        return as_result(_running(state, turn, notice))
     with errors():
         outcome = turn.result()
-    return _animate_done(outcome, turn, notice)
+    return await _finished(ctx, outcome, turn, notice)
+
+
+def _running(state: ServerState, turn: Job[TurnOutcome], notice: str | None) -> AnimateResult:
+    return AnimateResult(
+        status="running",
+        message=(
+            f"Still working on it ({turn.describe()}); it continues in the background. Do not send the "
+            "instruction again."
+        ),
+        session_id=turn.session_id,
+        notice=notice,
+        progress=turn.latest.message if turn.latest else None,
+        elapsed_s=round(turn.elapsed_s, 1),
+        next_step=collect(state, turn.session_id),
+    )
+
+
+async def _finished(
+    ctx: Ctx, outcome: TurnOutcome, turn: Job[TurnOutcome], notice: str | None
+) -> CallToolResult:
+    done = _animate_done(outcome, turn, notice)
+    # Clients without the studio see what the clip looks like (the studio shows it itself).
+    changed = outcome.status in ("done", "partial")
+    poster = (
+        await session_poster_content(ctx, outcome.session_id)
+        if changed and not client_supports_apps(ctx)
+        else None
+    )
+    return as_result(done, poster) if poster is not None else as_result(done)
 
 
 def _intent(**fields: Any) -> Intent:

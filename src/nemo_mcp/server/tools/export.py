@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+from mcp.server.apps import client_supports_apps
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, ResourceLink, TextContent
 from pydantic import Field
@@ -13,6 +14,7 @@ from nemo_mcp.config import Settings
 from nemo_mcp.errors import PathNotAllowedError
 from nemo_mcp.server.jobs import Job
 from nemo_mcp.server.results import ExportResult
+from nemo_mcp.server.studio.wiring import poster_content
 from nemo_mcp.server.tools.common import (
     Ctx,
     McpProgressSink,
@@ -91,7 +93,11 @@ async def export(
     with errors():
         outcome: ExportOutcome = job.result()
     state.exports.append(outcome)
-    return _export_done(outcome, job)
+    result = _export_done(outcome, job)
+    # Clients without the studio get a small poster frame to show (the studio plays the clip itself).
+    if not client_supports_apps(ctx) and (poster := await poster_content(outcome.path)) is not None:
+        result.content.append(poster)
+    return result
 
 
 def _export_done(outcome: ExportOutcome, job: Job[Any]) -> CallToolResult:
