@@ -57,12 +57,12 @@ def load_music(path: Path, duration_s: float, volume: float) -> np.ndarray:
         if decoded.shape[1] < wanted:
             logger.info("%s lasts %.2f s; silence fills the rest", path.name, decoded.shape[1] / SAMPLE_RATE)
     samples *= np.float32(volume)
-    _fade(samples, have=min(have, wanted))
+    fade(samples, have=min(have, wanted))
     np.clip(samples, -1.0, 1.0, out=samples)
     return samples
 
 
-def _fade(samples: np.ndarray, have: int) -> None:
+def fade(samples: np.ndarray, have: int) -> None:
     """Quarter-sine fade-in at the start and fade-out before the end of the music (or of the clip)."""
     fade_in = min(round(FADE_IN_S * SAMPLE_RATE), have // 4)
     if fade_in > 0:
