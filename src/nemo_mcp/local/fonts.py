@@ -139,13 +139,13 @@ def typeset(text: str, faces: list[Face] | None = None) -> Typeset:
     runs: list[Run] = []
     missing: set[str] = set()
     for char in text:
-        face = _face_for(char, runs[-1].face if runs else None, candidates)
-        if face is None:
+        chosen = _face_for(char, runs[-1].face if runs else None, candidates)
+        if chosen is None:
             missing.add(char)
-        elif runs and runs[-1].face == face:
-            runs[-1] = Run(runs[-1].text + char, face)
+        elif runs and runs[-1].face == chosen:
+            runs[-1] = Run(runs[-1].text + char, chosen)
         else:
-            runs.append(Run(char, face))
+            runs.append(Run(char, chosen))
     return Typeset(tuple(runs), "".join(sorted(missing)), _note(text))
 
 
