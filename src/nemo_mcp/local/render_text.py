@@ -74,8 +74,10 @@ def choose_font(text: str) -> tuple[FontLoader, str]:
     one-face answer, kept for callers that draw plain text.)
     """
     typeset = fonts.typeset(text)
-    face = typeset.runs[0].face if typeset.runs else fonts.bundled_faces()[0]
     drawn = "".join(c for c in text if c not in typeset.missing)
+    faces = [*fonts.bundled_faces(drawn), *fonts.os_faces()]
+    whole = [f for f in faces if all(fonts.draws(f, c) for c in drawn)]
+    face = whole[0] if whole else typeset.runs[0].face if typeset.runs else faces[0]
 
     def load(size: int) -> Font:
         return fonts.load(face, size)
