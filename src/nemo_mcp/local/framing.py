@@ -3,8 +3,8 @@
 Crop or fit. Cropping a photo to a very different shape loses most of it (a 3:2 landscape made 9:16
 keeps 38 %, a 2:3 portrait made 16:9 keeps 37 %), so when the aspect ratios differ by more than
 `FIT_RATIO` the whole photo is composed over a backdrop instead ("fit"), unless a face fits in the crop
-(a face makes a good close framing) or the move is a pan along a panorama's long side, which then sweeps
-it end to end. Transparent images (logos, cut-outs) are always fitted: their shape is the point.
+(a face makes a good close framing) or the move is a pan along a panorama's long side (2:1 or longer),
+which then sweeps it end to end. Transparent images (logos, cut-outs) are always fitted: their shape is the point.
 
 Paths. Like render_motion (whose paths are used unchanged when there is no subject and nothing else is
 asked), a path runs between two views, width interpolated geometrically and centre linearly on an eased
@@ -38,6 +38,8 @@ FIT_RATIO = 1.8
 FIT_FILL = 0.86
 # A subject gets this much room around it (of its own size), so it does not touch the frame's edge.
 SUBJECT_MARGIN = 0.12
+# A photo at least this long for its width is a panorama (2:1; phones make 3:1 to 6:1).
+PANORAMA = 2.0
 # Panorama sweeps: at most this many frame widths a second (times speed): enough for a 4:1 panorama in 10 s.
 SWEEP_MAX_SPEED = 0.3
 SPEED_RANGE = (0.25, 2.5)
@@ -59,7 +61,8 @@ def decide(
     image_aspect, out_aspect = width / height, out_w / out_h
     ratio = max(image_aspect / out_aspect, out_aspect / image_aspect)
     along = motion in (_HORIZONTAL if image_aspect > out_aspect else _VERTICAL)
-    sweep = along and ratio > FIT_RATIO
+    panoramic = max(image_aspect, 1.0 / image_aspect) >= PANORAMA
+    sweep = along and panoramic and ratio > FIT_RATIO
     if fit == "fit":
         return Framing("fit")
     if fit == "crop":
@@ -219,7 +222,11 @@ def _pan(
             render_motion.PAN_MIN_TRAVEL,
             min(render_motion.PAN_MAX_TRAVEL, render_motion.PAN_MAX_SPEED * seconds),
         )
-    lo, hi = _centres(box, long_side, *((target[0], target[2]) if horizontal else (target[1], target[3])))
+    # A sweep shows the whole picture: nothing in particular has to stay in view.
+    held = (
+        (math.inf, -math.inf) if sweep else (target[0], target[2]) if horizontal else (target[1], target[3])
+    )
+    lo, hi = _centres(box, long_side, *held)
     travel = min(long_side - box, most * box, hi - lo)
     middle = _clamp((target[0] + target[2]) / 2 if horizontal else (target[1] + target[3]) / 2,
                     (lo + travel / 2, hi - travel / 2))  # fmt: skip

@@ -88,7 +88,10 @@ def build(path: Path, camera: Camera) -> Scene:
     steer = found.found and (found.kind != "salient" or found.confidence >= STEER_CONFIDENCE)
     box = framing.with_margin(found.box, image.width, image.height) if steer and not choice.sweep else None
     boxes = camera.plan(image.width, image.height, box, choice.sweep)
-    told = "; ".join(t for t in (_describe(camera.motion, found, steer, choice.sweep), told_backdrop) if t)
+    whole = choice.sweep and _covers_both_ends(boxes, image.width, image.height)
+    told = "; ".join(
+        t for t in (_describe(camera.motion, found, steer, choice.sweep, whole), told_backdrop) if t
+    )
     return Scene(*prescale(image, boxes, camera.out_w), told or None, found)
 
 
@@ -102,9 +105,22 @@ def _needed(width: int, height: int, camera: Camera) -> tuple[int, int]:
     return math.ceil(width * scale), math.ceil(height * scale)
 
 
-def _describe(motion: CameraMotion, found: subject.Subject, steer: bool, sweep: bool) -> str | None:
+def _covers_both_ends(boxes: list[Box], width: int, height: int) -> bool:
+    ends = [boxes[0], boxes[-1]]
+    return (min(b[0] for b in ends) < 1 and max(b[2] for b in ends) > width - 1) or (
+        min(b[1] for b in ends) < 1 and max(b[3] for b in ends) > height - 1
+    )
+
+
+def _describe(
+    motion: CameraMotion, found: subject.Subject, steer: bool, sweep: bool, whole: bool
+) -> str | None:
     if sweep:
-        return "sweeping across the whole panorama"
+        return (
+            "sweeping across the whole panorama"
+            if whole
+            else "sweeping across the panorama (too long to show all of it at a calm speed)"
+        )
     if not steer:
         return None
     what = {"face": "the face", "faces": "the faces", "shape": "the subject"}.get(

@@ -3,7 +3,7 @@
 In order:
 
 1. The opaque part of a transparent image (a logo, a cut-out): that is the subject, whole.
-2. Faces, with OpenCV's Haar cascades (frontal, then profile). They ship inside the opencv wheel
+2. Faces, with OpenCV's Haar cascades (frontal "alt2", then profile). They ship inside the opencv wheel
    (`cv2.data.haarcascades`); nothing is downloaded. OpenCV is imported only here, on first use.
 3. Otherwise the most salient region: a map that adds colour distinctness (how far each pixel's colour
    is from the picture's average, after a blur: a ladybird on a leaf), spectral-residual saliency (what
@@ -11,12 +11,13 @@ In order:
    the part in focus), times a mild centre prior. The region around the map's peak is the subject if it
    stands out clearly from the rest; otherwise the photo has no single subject ("centre").
 
-Everything runs on a reduced copy (at most 640 px for faces, 192 px for the maps): about 0.05-0.3 s for a
+Everything runs on a reduced copy (at most 480 px for faces, 192 px for the maps): about 0.05-0.3 s for a
 12 MP photo.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 Box = tuple[float, float, float, float]
 Kind = Literal["face", "faces", "salient", "shape", "centre"]
 
-FACE_SIDE = 640  # faces are looked for on a copy this size (a face under ~24 px there is not the subject)
+FACE_SIDE = 480  # faces are looked for on a copy this size (a face under ~29 px there is not the subject)
 MAP_SIDE = 192
 MIN_FACE = 0.06  # of the shorter side: smaller faces are background people, not the subject
 # The salient region counts as a subject when its mean saliency is this many times the rest's.
@@ -87,6 +88,13 @@ def _cv2() -> Any:
     return cv2
 
 
+@functools.cache
+def _cascade(name: str) -> Any:
+    """A cascade, loaded once per process (parsing its XML takes longer than a search)."""
+    cv2 = _cv2()
+    return cv2.CascadeClassifier(cv2.data.haarcascades + name)
+
+
 def _faces(rgb: Image.Image) -> Subject | None:
     cv2 = _cv2()
     if cv2 is None:
@@ -97,9 +105,11 @@ def _faces(rgb: Image.Image) -> Subject | None:
     grey = cv2.equalizeHist(np.asarray(small.convert("L")))
     smallest = max(20, round(MIN_FACE * min(small.size)))
     found: list[tuple[float, float, float, float]] = []
-    for name in ("haarcascade_frontalface_default.xml", "haarcascade_profileface.xml"):
-        cascade = cv2.CascadeClassifier(cv2.data.haarcascades + name)
-        rects = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=6, minSize=(smallest, smallest))
+    # alt2 rather than "default": as good on faces, far fewer false faces in foliage and gravel.
+    for name in ("haarcascade_frontalface_alt2.xml", "haarcascade_profileface.xml"):
+        rects = _cascade(name).detectMultiScale(
+            grey, scaleFactor=1.1, minNeighbors=6, minSize=(smallest, smallest)
+        )
         found = [(float(x), float(y), float(x + w), float(y + h)) for x, y, w, h in rects]
         if found:
             break
