@@ -15,6 +15,7 @@ Characters no face draws are left out of the title and reported as missing, neve
 from __future__ import annotations
 
 import functools
+import threading
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
@@ -79,10 +80,20 @@ def raqm() -> bool:
     return bool(features.check("raqm"))
 
 
-@functools.cache
+_THREAD = threading.local()
+
+
 def load(face: Face, size: int) -> Font:
-    engine = ImageFont.Layout.RAQM if raqm() else ImageFont.Layout.BASIC
-    return ImageFont.truetype(face.path, size, index=face.index, layout_engine=engine)
+    """The face at `size`, loaded once per thread (a FreeType face is not meant to be shared by threads
+    drawing at the same time, and renders run in parallel)."""
+    loaded: dict[tuple[Face, int], Font] = _THREAD.__dict__.setdefault("fonts", {})
+    font = loaded.get((face, size))
+    if font is None:
+        engine = ImageFont.Layout.RAQM if raqm() else ImageFont.Layout.BASIC
+        font = loaded[face, size] = ImageFont.truetype(
+            face.path, size, index=face.index, layout_engine=engine
+        )
+    return font
 
 
 _NOT_A_CHARACTER = "\U0010fffd"  # private use: no font draws it, so it shows the missing-glyph box

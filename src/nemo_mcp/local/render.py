@@ -265,7 +265,9 @@ def _frame_maker(spec: ClipSpec, frames: int) -> tuple[FrameMaker, scene.Scene, 
         else None
     )
     opacity = [title_opacity(i / spec.fps, spec.title_duration_s) for i in range(frames)]
-    return FrameMaker(view.source, view.boxes, spec.width, spec.height, title, opacity), view, title
+    chroma = scene.chroma_size(view.source, view.boxes, spec.width)
+    maker = FrameMaker(view.source, view.boxes, spec.width, spec.height, title, opacity, chroma_size=chroma)
+    return maker, view, title
 
 
 def _prescale(image: Image.Image, boxes: list[Box], out_w: int) -> tuple[Image.Image, list[Box]]:

@@ -142,7 +142,10 @@ def prescale(image: Image.Image, boxes: list[Box], out_w: int) -> tuple[Image.Im
     x0, y0, x1, y1 = render_motion.union(boxes)
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(image.width, x1), min(image.height, y1)
     size = (math.ceil((x1 - x0) * scale), math.ceil((y1 - y0) * scale))
-    source = image.resize(size, Image.Resampling.LANCZOS, box=(x0, y0, x1, y1), reducing_gap=3.0)
+    # Lanczos to enlarge (no ringing-free alternative is as sharp); bicubic after an integer pre-reduction
+    # to shrink, which is as clean and a third of the time on a 12 MP photo.
+    method = Image.Resampling.LANCZOS if scale > 1.0 else Image.Resampling.BICUBIC
+    source = image.resize(size, method, box=(x0, y0, x1, y1), reducing_gap=3.0)
     sx, sy = size[0] / (x1 - x0), size[1] / (y1 - y0)  # separately: rounding differs per axis
     moved = [
         (
@@ -155,3 +158,10 @@ def prescale(image: Image.Image, boxes: list[Box], out_w: int) -> tuple[Image.Im
     ]
     logger.debug("prescaled %dx%d to %dx%d", image.width, image.height, *size)
     return source, moved
+
+
+def chroma_size(source: Image.Image, boxes: list[Box], out_w: int) -> tuple[int, int]:
+    """Chroma planes at the resolution the tightest box needs (1:1, without luma's headroom), at most half
+    the luma's."""
+    scale = min(0.5, 0.5 * out_w / render_motion.smallest_width(boxes))
+    return max(1, math.ceil(source.width * scale)), max(1, math.ceil(source.height * scale))

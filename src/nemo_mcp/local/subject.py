@@ -17,8 +17,8 @@ Everything runs on a reduced copy (at most 480 px for faces, 192 px for the maps
 
 from __future__ import annotations
 
-import functools
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -88,11 +88,17 @@ def _cv2() -> Any:
     return cv2
 
 
-@functools.cache
+_THREAD = threading.local()
+
+
 def _cascade(name: str) -> Any:
-    """A cascade, loaded once per process (parsing its XML takes longer than a search)."""
-    cv2 = _cv2()
-    return cv2.CascadeClassifier(cv2.data.haarcascades + name)
+    """A cascade, loaded once per thread: parsing its XML takes longer than a search, and OpenCV does not
+    promise that one classifier may search from several threads at once (renders run in parallel)."""
+    loaded: dict[str, Any] = _THREAD.__dict__.setdefault("cascades", {})
+    if name not in loaded:
+        cv2 = _cv2()
+        loaded[name] = cv2.CascadeClassifier(cv2.data.haarcascades + name)
+    return loaded[name]
 
 
 def _faces(rgb: Image.Image) -> Subject | None:
