@@ -286,7 +286,7 @@ def scene_photo(folder: Path) -> Path:
 
 def test_the_camera_does_not_need_more_source_pixels_than_before(tmp_path: Path) -> None:
     camera = scene.Camera("zoom_in", 1280, 720, 150, 30)
-    # 12 MP to 720p: the tightest crop is 3333 px wide; 1.25x of 1280 output pixels fits in a half-size
+    # 12 MP to 720p: the tightest crop is 3333 px wide; 1.2x of 1280 output pixels fits in a half-size
     # JPEG decode (2000 px), which is what keeps the render's time near what it was.
     width, _ = scene._needed(4000, 3000, camera)
     assert width <= 2000

@@ -5,7 +5,7 @@ The pipeline, all in one process:
     load_image      checked by content, pixel bombs refused, JPEG decoded at reduced size, EXIF-oriented
     scene           the subject found (faces, saliency, a transparent image's shape); cropped around it,
                     or the whole photo over a backdrop; one crop box per frame keeping it in view
-    prescale        resample once to 1.25x the resolution the tightest crop box needs (no shimmer)
+    prescale        resample once to 1.2x the resolution the tightest crop box needs (no shimmer)
     FrameMaker      BT.709 Y'CbCr planes once; per frame three sub-pixel bicubic resizes + the title layer
     libx264 / AAC   PyAV; frames are made in a worker thread while the encoder works
 
