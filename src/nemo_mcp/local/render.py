@@ -44,6 +44,7 @@ from nemo_mcp.local.media_probe import probe_av
 from nemo_mcp.local.render_audio import add_aac_stream, encode_aac
 from nemo_mcp.local.render_frames import FrameMaker, to_video_frame
 from nemo_mcp.local.render_motion import Box, Motion
+from nemo_mcp.local.render_text import SCALE_RANGE as TITLE_SCALE_RANGE
 from nemo_mcp.local.render_text import TitleLayer, TitlePosition, build_title, title_opacity
 
 __all__ = [
@@ -104,6 +105,7 @@ class ClipSpec:
     # How long the title stays on screen from the start; None keeps it for the whole clip.
     title_duration_s: float | None = None
     # A music file; else `music_mood` picks a bundled (synthesised) piece: calm, upbeat, cinematic.
+    # (Given both, the file is used.)
     music: Path | None = None
     # Perceived level: 1.0 is the mix at loudness.TARGET_LUFS (-16 LUFS), each halving -10 LU.
     music_volume: float = 0.35
@@ -174,8 +176,10 @@ def validate(spec: ClipSpec) -> None:
         raise ValueError(f"fit must be auto, crop or fit, not {spec.fit!r}.")
     if spec.title_position not in ("top", "center", "bottom"):
         raise ValueError(f"title_position must be top, center or bottom, not {spec.title_position!r}.")
-    if not 0.25 <= spec.title_scale <= 4.0:
-        raise ValueError(f"title_scale must be from 0.25 to 4, not {spec.title_scale}.")
+    if not TITLE_SCALE_RANGE[0] <= spec.title_scale <= TITLE_SCALE_RANGE[1]:
+        raise ValueError(
+            f"title_scale must be from {TITLE_SCALE_RANGE[0]} to {TITLE_SCALE_RANGE[1]}, not {spec.title_scale}."
+        )
     if spec.background is not None:
         parse_colour(spec.background)
     if not 0.0 <= spec.music_volume <= 2.0:
