@@ -29,8 +29,9 @@ FLOOR_LUFS = -70.0
 # The mix may not peak above this (-1 dBFS): AAC's decoder overshoots a little past full scale.
 PEAK_CEILING = 10 ** (-1.0 / 20.0)
 
-_BLOCK_S = 0.4  # gating blocks, overlapping by 75 %
-_STEP_S = 0.1
+_STEP_S = 0.1  # gating blocks are 400 ms (4 steps), overlapping by 75 %
+_STEPS_PER_BLOCK = 4
+_FILTER_BLOCK = 1 << 18
 _ABSOLUTE_GATE = -70.0
 _RELATIVE_GATE = -10.0
 _IMPULSE_LENGTH = 1 << 15
@@ -75,13 +76,24 @@ def _k_weighting_impulse(rate: int) -> np.ndarray:
 
 
 def k_weighted(samples: np.ndarray, rate: int) -> np.ndarray:
-    """`samples` (channels, n) through the K-weighting filter, same shape, float64."""
+    """`samples` (channels, n) through the K-weighting filter, same shape, float32.
+
+    Overlap-add in blocks of about 5 s, so a two-minute mix needs tens of MB, not hundreds.
+    """
     impulse = _k_weighting_impulse(rate)
-    n = samples.shape[-1]
-    size = 1 << (n + impulse.size - 1).bit_length()
-    spectrum = np.fft.rfft(np.asarray(samples, dtype=np.float64), size, axis=-1)
-    filtered: np.ndarray = np.fft.irfft(spectrum * np.fft.rfft(impulse, size), size, axis=-1)[..., :n]
-    return filtered
+    data = np.atleast_2d(samples)
+    n, taps = data.shape[-1], impulse.size
+    size = 1 << (_FILTER_BLOCK + taps - 1).bit_length()
+    kernel = np.fft.rfft(impulse, size)
+    out = np.zeros((data.shape[0], n + taps - 1), dtype=np.float32)
+    for start in range(0, n, _FILTER_BLOCK):
+        chunk = np.asarray(data[:, start : start + _FILTER_BLOCK], dtype=np.float64)
+        length = chunk.shape[-1] + taps - 1
+        out[:, start : start + length] += np.fft.irfft(
+            np.fft.rfft(chunk, size, axis=-1) * kernel, size, axis=-1
+        )[:, :length]
+    result: np.ndarray = out[:, :n]
+    return result
 
 
 def integrated_loudness(samples: np.ndarray, rate: int) -> float:
@@ -90,14 +102,18 @@ def integrated_loudness(samples: np.ndarray, rate: int) -> float:
     Every channel is weighted 1.0, as BS.1770 does for left, right and centre (no surround here).
     """
     data = np.atleast_2d(samples)
-    block, step = round(_BLOCK_S * rate), round(_STEP_S * rate)
-    if data.shape[-1] < block:
+    step = round(_STEP_S * rate)
+    steps = data.shape[-1] // step
+    if steps < _STEPS_PER_BLOCK:
         return -math.inf
-    power = k_weighted(data, rate) ** 2
-    # Mean square of every 400 ms block, stepping 100 ms, from cumulative sums (one pass).
-    cumulative = np.concatenate([np.zeros((power.shape[0], 1)), np.cumsum(power, axis=-1)], axis=-1)
-    starts = np.arange(0, data.shape[-1] - block + 1, step)
-    blocks = ((cumulative[:, starts + block] - cumulative[:, starts]) / block).sum(axis=0)
+    filtered = k_weighted(data, rate)
+    # Energy of every 100 ms step (summed in float64), then of every 400 ms block = 4 consecutive steps.
+    energy = np.empty(steps)
+    for first in range(0, steps, 64):
+        last = min(steps, first + 64)
+        part = filtered[:, first * step : last * step].astype(np.float64) ** 2
+        energy[first:last] = part.reshape(part.shape[0], last - first, step).sum(axis=(0, 2))
+    blocks = np.convolve(energy, np.ones(_STEPS_PER_BLOCK), mode="valid") / (_STEPS_PER_BLOCK * step)
     with np.errstate(divide="ignore"):
         levels = -0.691 + 10.0 * np.log10(blocks)
     loud = blocks[levels > _ABSOLUTE_GATE]
