@@ -1,7 +1,7 @@
 """Render benchmark (issue 7, item 4): a 5 s 1280x720 30 fps zoom from a 12-megapixel photo.
 
     python benchmarks/render_bench.py [--runs 3] [--photo PATH] [--size 1280x720] [--motion zoom_in]
-                                      [--title TEXT] [--music PATH] [--jitter]
+                                      [--title TEXT] [--music PATH] [--music-mood MOOD] [--jitter]
 
 Each run renders in a fresh child process, so its peak memory (max RSS, from the OS via wait4) is the
 renderer's own. Reports wall time, CPU time (user + sys; less sensitive to other load on the machine)
@@ -62,6 +62,7 @@ def _child(args: argparse.Namespace) -> None:
         motion=args.motion,
         title=args.title,
         music=Path(args.music) if args.music else None,
+        **({"music_mood": args.music_mood} if args.music_mood else {}),
     )
     started = time.perf_counter()
     clip = render_clip(spec, Path(args.out))
@@ -265,6 +266,7 @@ def main() -> None:
     parser.add_argument("--motion", default="zoom_in")
     parser.add_argument("--title", default=None)
     parser.add_argument("--music", default=None)
+    parser.add_argument("--music-mood", default=None, help="a synthesised piece: calm, upbeat, cinematic")
     parser.add_argument("--jitter", action="store_true", help="also measure smoothness on a dots photo")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--reference", action="store_true", help=argparse.SUPPRESS)
@@ -284,10 +286,14 @@ def main() -> None:
             command += ["--title", args.title]
         if args.music:
             command += ["--music", args.music]
+        if args.music_mood:
+            command += ["--music-mood", args.music_mood]
         runs = []
+        sizes = []
         for _ in range(args.runs):
             wall, cpu, rss, output = _run(command)
             inner = json.loads(output)["wall"]
+            sizes.append(json.loads(output)["bytes"])
             runs.append((inner, cpu, rss))
             print(
                 f"  nemo-mcp render: {inner:.2f} s (process {wall:.2f} s), cpu {cpu:.2f} s, peak {rss:.0f} MB"
@@ -318,6 +324,8 @@ def main() -> None:
         print(f"{name:40} {wall:8.2f} {cpu:8.2f} {rss:8.0f}")
     ours, theirs = (statistics.median(r[0] for r in runs) for _, runs in rows)
     print(f"wall ratio to the zoompan reference: {ours / theirs:.2f}x (target: within 1.5x)")
+    kbits = statistics.median(sizes) * 8 / 1000 / args.duration
+    print(f"nemo-mcp bitrate: {kbits:.0f} kbit/s ({kbits * 60 / 8 / 1000:.1f} MB a minute)")
     if args.jitter:
         with tempfile.TemporaryDirectory() as folder:
             _jitter(args, Path(folder))

@@ -20,6 +20,7 @@ from nemo_mcp.local.render.clip import (
     render_clip,
     sample_image_path,
 )
+from nemo_mcp.local.render.loudness import integrated_loudness
 
 
 def _photo(path: Path, size: tuple[int, int] = (640, 480)) -> Path:
@@ -141,7 +142,7 @@ def test_colours_are_bt709_limited_range_and_tagged(folder: Path) -> None:
     assert abs(float(np.median(_chroma(frame, 2))) - 240) <= 2
 
 
-def test_music_adds_an_aac_track_at_the_requested_volume_with_fades(folder: Path) -> None:
+def test_music_adds_an_aac_track_at_the_requested_loudness_with_fades(folder: Path) -> None:
     music = _wav(folder / "tone.wav", seconds=3.0)
     out = folder / "music.mp4"
     result = render_clip(
@@ -157,11 +158,15 @@ def test_music_adds_an_aac_track_at_the_requested_volume_with_fades(folder: Path
         audio = container.streams.audio[0]
         assert audio.codec_context.name == "aac"
         assert audio.codec_context.sample_rate == 48_000
-        samples = np.concatenate([f.to_ndarray()[0] for f in container.decode(audio)])
+        stereo = np.concatenate([f.to_ndarray() for f in container.decode(audio)], axis=1)
+    samples = stereo[0]
     assert abs(len(samples) / 48_000 - 2.0) < 0.1
+    # 50 % is half as loud as 100 % (-16 LUFS): 10 LU less, whatever the file's own level.
+    assert result.loudness_lufs == pytest.approx(-26.0, abs=0.05)
+    assert integrated_loudness(stereo, 48_000) == pytest.approx(-26.0, abs=1.0)
+    assert result.music_track == "tone.wav"
     middle = samples[len(samples) // 2 - 4800 : len(samples) // 2 + 4800]
     rms = float(np.sqrt(np.mean(middle**2)))
-    assert rms == pytest.approx(0.5 * 0.5 / math.sqrt(2), rel=0.15)  # tone amplitude x volume
     tail = samples[-2400:]  # the last 50 ms are inside the fade-out
     assert float(np.sqrt(np.mean(tail**2))) < 0.2 * rms
 
@@ -173,7 +178,7 @@ def test_music_shorter_than_the_clip_is_followed_by_silence(folder: Path) -> Non
     with av.open(str(out)) as container:
         samples = np.concatenate([f.to_ndarray()[0] for f in container.decode(audio=0)])
     assert float(np.abs(samples[-24_000:]).max()) < 0.01
-    assert float(np.abs(samples[: 24_000 // 2]).max()) > 0.05
+    assert float(np.abs(samples[: 24_000 // 2]).max()) > 0.02  # the default 35 % level: -31 LUFS
 
 
 def test_no_music_no_audio_track(folder: Path) -> None:
@@ -312,9 +317,9 @@ def test_compressed_music_formats_are_decoded(
         out,
     )
     with av.open(str(out)) as container:
-        samples = np.concatenate([f.to_ndarray()[0] for f in container.decode(audio=0)])
-    middle = samples[len(samples) // 2 - 4800 : len(samples) // 2 + 4800]
-    assert float(np.sqrt(np.mean(middle**2))) == pytest.approx(0.5 / math.sqrt(2), rel=0.15)
+        stereo = np.concatenate([f.to_ndarray() for f in container.decode(audio=0)], axis=1)
+    # Decoded, then normalised: 100 % is the loudness target, whatever the file's own level.
+    assert integrated_loudness(stereo, 48_000) == pytest.approx(-16.0, abs=1.0)
 
 
 def test_renders_can_run_in_parallel_threads(folder: Path) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFont
 
-from nemo_mcp.local.render import title as render_text
+from nemo_mcp.local.render import fonts
 from nemo_mcp.local.render.clip import ClipSpec, render_clip
 from nemo_mcp.local.render.title import SIDE_MARGIN, build_title, choose_font, missing_glyphs, title_opacity
 
@@ -97,7 +97,7 @@ def test_opacity_curve() -> None:
     assert title_opacity(3.0, 2.0) == 0.0
 
 
-def test_pillows_font_lacks_accents_so_titles_never_show_missing_glyph_boxes() -> None:
+def test_pillows_font_lacks_accents_but_the_bundled_fonts_draw_them() -> None:
     default = ImageFont.load_default(size=40)
     assert missing_glyphs(default, "Plain ASCII title!") == ""
     assert missing_glyphs(default, "Café") == "é"
@@ -107,11 +107,14 @@ def test_pillows_font_lacks_accents_so_titles_never_show_missing_glyph_boxes() -
         assert build_title(title, 1280, 720) is not None
 
 
-def test_without_any_fallback_font_accents_are_dropped_and_the_rest_becomes_question_marks(
+def test_characters_no_font_draws_are_left_out_and_reported(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(render_text, "FALLBACK_FONTS", ())
-    load, text = choose_font("Café Größe 東京")
-    assert text == "Cafe Gro?e ??"
+    monkeypatch.setattr(fonts, "OS_FONTS", ())  # only what the package ships
+    load, text = choose_font("Café Größe 東京 \U0001f389")
+    assert text == "Café Größe 東京 "
     assert missing_glyphs(load(40), text) == ""
+    layer = build_title("Party \U0001f389 time", 1280, 720)
+    assert layer is not None
+    assert layer.missing == "\U0001f389"
     assert "no font here draws" in caplog.text

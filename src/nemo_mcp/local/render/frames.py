@@ -54,11 +54,15 @@ class FrameMaker:
         out_h: int,
         title: TitleLayer | None = None,
         title_opacity: Sequence[float] = (),
+        *,
+        chroma_size: tuple[int, int] | None = None,
     ) -> None:
         luma, cb, cr = rgb_to_planes(source)
         # Chroma is kept at half resolution (averaged once), so each frame resamples it by about the same
         # small factor as luma instead of filtering twice as many source pixels.
-        half_size = ((luma.width + 1) // 2, (luma.height + 1) // 2)
+        # (A caller may keep chroma smaller still: it resamples less detail per frame, and chroma does not
+        # shimmer visibly, so it needs none of the headroom luma gets.)
+        half_size = chroma_size or ((luma.width + 1) // 2, (luma.height + 1) // 2)
         self._luma = luma
         self._chroma = (
             cb.resize(half_size, Image.Resampling.BOX),

@@ -160,8 +160,16 @@ def _load(img: Image.Image, path: Path) -> None:
         raise ImageRejectedError.about(path, f"the image is damaged or truncated ({exc}).") from exc
 
 
-def load_image(path: Path, needed_size: Callable[[int, int], tuple[int, int]] | None = None) -> Image.Image:
+def load_image(
+    path: Path,
+    needed_size: Callable[[int, int], tuple[int, int]] | None = None,
+    *,
+    keep_alpha: bool = False,
+) -> Image.Image:
     """Decode `path` to an RGB image, oriented as displayed, in sRGB, with transparency flattened.
+
+    With `keep_alpha`, an image with transparency comes back as RGBA instead (the renderer composites
+    it onto a backdrop that contrasts with it: flattening a white logo onto white leaves nothing).
 
     `needed_size(width, height)` gets the displayed size and returns the smallest size that still serves
     the caller. JPEGs are then decoded at the smallest reduced scale at least that large (`draft`); other
@@ -186,7 +194,7 @@ def load_image(path: Path, needed_size: Callable[[int, int], tuple[int, int]] | 
         img = _reduce(source, want) if want is not None else source
         img = _to_srgb(img, source.info.get("icc_profile"), path)
         img = _orient(img, orientation)
-        flat = _flatten(img)
+        flat = _flatten(img, keep_alpha=keep_alpha)
         return flat.copy() if flat is source else flat
     finally:
         source.close()
@@ -245,14 +253,16 @@ def _srgb_profile() -> ImageCms.ImageCmsProfile:
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
-def _flatten(img: Image.Image) -> Image.Image:
-    """RGB with any transparency composited onto FLATTEN_BACKGROUND."""
+def _flatten(img: Image.Image, *, keep_alpha: bool = False) -> Image.Image:
+    """RGB with any transparency composited onto FLATTEN_BACKGROUND (RGBA instead with `keep_alpha`)."""
     has_alpha = img.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in img.info
     if img.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
         img = _to_8bit(img)
     if not has_alpha:
         return img if img.mode == "RGB" else img.convert("RGB")
     rgba = img.convert("RGBA")
+    if keep_alpha:
+        return rgba
     background = Image.new("RGBA", rgba.size, (*FLATTEN_BACKGROUND, 255))
     background.alpha_composite(rgba)
     return background.convert("RGB")

@@ -1,33 +1,40 @@
 """The title: drawn once into an RGBA layer, legible on any picture (white, dark outline, soft shadow).
 
-The font is the scalable one that ships inside Pillow (`ImageFont.load_default(size=...)`), so nothing
-needs installing. It only covers ASCII, so a title with other characters (accents, Cyrillic, CJK, ...)
-uses the first common system font that has every one of them; failing that, accents are dropped and
-anything still missing becomes "?" (never the empty boxes of a missing glyph).
+Every script is drawn in one bold look, Noto Sans Bold and its sister faces, shipped with the package
+(see fonts.py). A character no font can draw is left out, and `TitleLayer.missing` lists it so the
+person is told. The title sits at the top, centre or bottom, inside margins that players and phone apps
+leave clear.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from nemo_mcp.local.render import fonts
+
 logger = logging.getLogger(__name__)
 
+TitlePosition = Literal["top", "center", "bottom"]
+
 # Safe margins, as a fraction of the frame: text stays clear of the edges that players and phones crop
-# or cover. Vertical video keeps more room at the bottom for the controls apps put there.
+# or cover. Vertical video keeps more room at the bottom (and top) for the controls apps put there.
 SIDE_MARGIN = 0.08
 BOTTOM_MARGIN = 0.08
 BOTTOM_MARGIN_VERTICAL = 0.14
+TOP_MARGIN = 0.07
+TOP_MARGIN_VERTICAL = 0.10
 # Font size as a fraction of the shorter side, and the smallest it may shrink to for long titles.
 FONT_SIZE = 0.075
 MIN_FONT_SIZE = 0.045
 MAX_LINES = 3
+# title_scale is kept within this range: smaller is unreadable on a phone, larger leaves no picture.
+SCALE_RANGE = (0.5, 2.0)
 # Fades when the title has a duration.
 FADE_IN_S = 0.4
 FADE_OUT_S = 0.5
@@ -38,27 +45,14 @@ class TitleLayer:
     image: Image.Image  # RGBA, already with outline and shadow
     x: int  # where its top-left corner goes in the frame (even, so it maps onto chroma pixels)
     y: int
+    font: str = ""  # the faces used, as a person is told ("Noto Sans Bold")
+    missing: str = ""  # characters of the title that no font could draw (left out)
+    note: str | None = None
 
-
-# Widely installed fonts with broad coverage, tried in order when the title needs more than ASCII.
-FALLBACK_FONTS = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-    "/System/Library/Fonts/Supplemental/Arial Unicode.ttf",
-    "/Library/Fonts/Arial Unicode.ttf",
-    "/System/Library/Fonts/Helvetica.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-    "C:/Windows/Fonts/arialbd.ttf",
-    "C:/Windows/Fonts/segoeuib.ttf",
-    "C:/Windows/Fonts/msyhbd.ttc",
-)
-_NOT_A_CHARACTER = "\U0010fffd"  # private use: no font draws it, so it shows the missing-glyph box
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 FontLoader = Callable[[int], Font]
+_NOT_A_CHARACTER = "\U0010fffd"  # private use: no font draws it, so it shows the missing-glyph box
 
 
 def _glyph(font: Font, char: str) -> bytes:
@@ -73,47 +67,39 @@ def missing_glyphs(font: Font, text: str) -> str:
     return "".join(sorted(c for c in set(text) if not c.isspace() and _glyph(font, c) == box))
 
 
-def _default(size: int) -> Font:
-    return ImageFont.load_default(size=size)
-
-
 def choose_font(text: str) -> tuple[FontLoader, str]:
-    """A font that draws every character of `text`, and the text (simplified if no font can)."""
-    if not missing_glyphs(_default(40), text):
-        return _default, text
-    for path in FALLBACK_FONTS:
-        if not Path(path).is_file():
-            continue
-        try:
-            candidate = ImageFont.truetype(path, 40)
-        except OSError:
-            continue
-        if not missing_glyphs(candidate, text):
-            return functools.partial(ImageFont.truetype, path), text
-    simplified = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    gaps = missing_glyphs(_default(40), simplified)
-    logger.warning("no font here draws %r; the title shows them as '?'", gaps)
-    return _default, "".join("?" if c in gaps else c for c in simplified)
+    """The first face that draws all of `text` (bundled first), and the text without what none draws.
+
+    (Titles mixing scripts that no single face covers are drawn in runs by `build_title`; this is the
+    one-face answer, kept for callers that draw plain text.)
+    """
+    typeset = fonts.typeset(text)
+    drawn = "".join(c for c in text if c not in typeset.missing)
+    faces = [*fonts.bundled_faces(drawn), *fonts.os_faces()]
+    whole = [f for f in faces if all(fonts.draws(f, c) for c in drawn)]
+    face = whole[0] if whole else typeset.runs[0].face if typeset.runs else faces[0]
+
+    def load(size: int) -> Font:
+        return fonts.load(face, size)
+
+    return load, drawn
 
 
-def _text_width(font: Font, text: str) -> float:
-    return font.getlength(text)
-
-
-def _wrap(text: str, font: Font, max_width: float) -> list[str]:
-    """Greedy word wrap; a word longer than a line is broken between characters."""
+def _wrap(text: str, measure: Callable[[str], float], max_width: float) -> list[str]:
+    """Greedy word wrap; a word longer than a line is broken between characters (never before a mark)."""
     lines: list[str] = []
     line = ""
     for word in text.split():
         candidate = f"{line} {word}" if line else word
-        if _text_width(font, candidate) <= max_width:
+        if measure(candidate) <= max_width:
             line = candidate
             continue
         if line:
             lines.append(line)
         line = ""
         for char in word:
-            if _text_width(font, line + char) > max_width and line:
+            mark = unicodedata.category(char) in ("Mn", "Mc", "Me")  # belongs to the letter before it
+            if line and not mark and measure(line + char) > max_width:
                 lines.append(line)
                 line = ""
             line += char
@@ -122,81 +108,112 @@ def _wrap(text: str, font: Font, max_width: float) -> list[str]:
     return lines
 
 
-def _fit(title: str, max_width: float, short_side: int, load: FontLoader) -> tuple[Font, list[str]]:
-    size = max(8, round(FONT_SIZE * short_side))
-    smallest = max(8, round(MIN_FONT_SIZE * short_side))
+def _measure(size: int) -> Callable[[str], float]:
+    return lambda line: fonts.line_width(fonts.typeset(line), size)
+
+
+def _fit(text: str, max_width: float, size: int, smallest: int) -> tuple[int, list[fonts.Typeset]]:
+    """The largest size (from `size` down to `smallest`) at which the title fits in MAX_LINES lines."""
     while True:
-        font = load(size)
-        lines = _wrap(title, font, max_width)
+        lines = _wrap(text, _measure(size), max_width)
         if len(lines) <= MAX_LINES or size <= smallest:
             break
         size = max(smallest, int(size * 0.88))
     if len(lines) > MAX_LINES:
         last = lines[MAX_LINES - 1]
-        while last and _text_width(font, last + "...") > max_width:
+        while last and fonts.line_width(fonts.typeset(last + "..."), size) > max_width:
             last = last[:-1]
         lines = [*lines[: MAX_LINES - 1], last.rstrip() + "..."]
-    return font, lines
+    return size, [fonts.typeset(line) for line in lines]
 
 
-def build_title(title: str, out_w: int, out_h: int) -> TitleLayer | None:
-    """The title as a layer placed in the lower part of the frame, or None if there is nothing to show."""
+def _draw_block(
+    lines: list[fonts.Typeset],
+    size: int,
+    canvas: tuple[int, int],
+    pad: int,
+    fill: int | tuple[int, ...],
+    **style: object,
+) -> Image.Image:
+    """The lines centred in an image of `canvas` size ("L" for a plain fill, else RGBA)."""
+    mode = "L" if isinstance(fill, int) else "RGBA"
+    image = Image.new(mode, canvas, 0 if mode == "L" else (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    top = pad
+    for line in lines:
+        ascent, descent = fonts.line_metrics(line, size)
+        x = (canvas[0] - fonts.line_width(line, size)) / 2
+        fonts.draw_line(draw, x, top + ascent, line, size, fill=fill, **style)
+        top += ascent + descent + round(size * 0.15)
+    return image
+
+
+def build_title(
+    title: str,
+    out_w: int,
+    out_h: int,
+    *,
+    position: TitlePosition = "bottom",
+    scale: float = 1.0,
+) -> TitleLayer | None:
+    """The title as a layer placed at `position` in the frame, or None if there is nothing to draw."""
     text = " ".join(title.split())
+    checked = fonts.typeset(text)
+    if checked.missing:
+        logger.warning("no font here draws %r; the title leaves them out", checked.missing)
+        text = " ".join("".join(c for c in text if c not in checked.missing).split())
     if not text:
         return None
     short_side = min(out_w, out_h)
+    scale = min(max(scale, SCALE_RANGE[0]), SCALE_RANGE[1])
     max_width = out_w * (1.0 - 2.0 * SIDE_MARGIN)
-    load, text = choose_font(text)
-    font, lines = _fit(text, max_width, short_side, load)
-    size = int(getattr(font, "size", FONT_SIZE * short_side))
+    size, lines = _fit(
+        text,
+        max_width,
+        max(8, round(FONT_SIZE * scale * short_side)),
+        max(8, round(MIN_FONT_SIZE * short_side)),
+    )
     stroke = max(2, round(size / 14))
     shadow = max(2, round(size / 12))
-    spacing = round(size * 0.2)
-    block = "\n".join(lines)
-
-    probe = ImageDraw.Draw(Image.new("L", (1, 1)))
-    left, top, right, bottom = probe.multiline_textbbox(
-        (0, 0), block, font=font, spacing=spacing, align="center", stroke_width=stroke
+    pad = 2 * shadow + 2 * stroke + 2
+    block_h = sum(sum(fonts.line_metrics(line, size)) for line in lines) + round(size * 0.15) * (
+        len(lines) - 1
     )
-    pad = 2 * shadow + 2
-    width = int(right - left) + 2 * pad
-    height = int(bottom - top) + 2 * pad
-    width += width % 2
-    height += height % 2
-    origin = (pad - left, pad - top)
+    width = round(max(fonts.line_width(line, size) for line in lines)) + 2 * pad
+    height = block_h + 2 * pad
+    width, height = width + width % 2, height + height % 2
 
-    # Soft shadow: the text in black, blurred, offset down and right.
-    shadow_mask = Image.new("L", (width, height), 0)
-    ImageDraw.Draw(shadow_mask).multiline_text(
-        (origin[0] + shadow // 2, origin[1] + shadow // 2),
-        block,
-        fill=255,
-        font=font,
-        spacing=spacing,
-        align="center",
-        stroke_width=stroke,
+    # Soft shadow: the text in black, blurred, offset down and right; then white text, dark outline.
+    shadow_mask = _draw_block(lines, size, (width, height), pad, 255, stroke_width=stroke)
+    shadow_mask = shadow_mask.transform(
+        shadow_mask.size, Image.Transform.AFFINE, (1, 0, -(shadow // 2), 0, 1, -(shadow // 2))
     )
     shadow_mask = shadow_mask.filter(ImageFilter.GaussianBlur(shadow)).point(lambda v: v * 0.7)
     layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     layer.putalpha(shadow_mask)
-    text_layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    ImageDraw.Draw(text_layer).multiline_text(
-        origin,
-        block,
-        fill=(255, 255, 255, 255),
-        font=font,
-        spacing=spacing,
-        align="center",
+    text_layer = _draw_block(
+        lines,
+        size,
+        (width, height),
+        pad,
+        (255, 255, 255, 255),
         stroke_width=stroke,
         stroke_fill=(0, 0, 0, 255),
     )
     layer.alpha_composite(text_layer)
-
-    bottom_margin = BOTTOM_MARGIN_VERTICAL if out_h > out_w else BOTTOM_MARGIN
-    x = (out_w - width) // 2
-    y = round(out_h * (1.0 - bottom_margin)) - height
+    x, y = (out_w - width) // 2, _top(position, out_w, out_h, height)
     x, y = max(0, x - x % 2), max(0, y - y % 2)
-    return TitleLayer(image=layer, x=x, y=y)
+    names = " + ".join(dict.fromkeys(name for line in lines for name in line.font_names.split(" + ")))
+    return TitleLayer(image=layer, x=x, y=y, font=names, missing=checked.missing, note=checked.note)
+
+
+def _top(position: TitlePosition, out_w: int, out_h: int, height: int) -> int:
+    vertical = out_h > out_w
+    if position == "top":
+        return round(out_h * (TOP_MARGIN_VERTICAL if vertical else TOP_MARGIN))
+    if position == "center":
+        return (out_h - height) // 2
+    return round(out_h * (1.0 - (BOTTOM_MARGIN_VERTICAL if vertical else BOTTOM_MARGIN))) - height
 
 
 def title_opacity(t: float, title_duration_s: float | None) -> float:
