@@ -37,7 +37,7 @@ def anyio_backend() -> str:
 @pytest.fixture
 def local_backend(tmp_path: Path) -> Iterator[LocalBackend]:
     """A fresh local backend on an ephemeral loopback port: admin routes on, quick heartbeats."""
-    options = BackendOptions(admin=True, heartbeat_interval_s=0.2)
+    options = BackendOptions(admin=True, heartbeat_interval_s=0.2, metered=True)
     backend = LocalBackend(tmp_path / "backend-data", options=options).start()
     try:
         yield backend

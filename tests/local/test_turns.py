@@ -43,7 +43,7 @@ def test_first_message_generates_a_clip_and_a_draft(local_backend: LocalBackend,
         after = state(http, sid)
         draft = after["draft"]
         assert draft["d"] == 1000
-        assert draft["m"] == {"title": "Summer", "width": 720, "height": 720, "fps": 30}
+        assert draft["m"] == {"name": "sample", "title": "Summer", "width": 720, "height": 720, "fps": 30}
         by_type = {track["tt"]: track["sg"] for track in draft["t"]}
         assert set(by_type) == {0, 7}
         (video,) = by_type[0]
@@ -89,7 +89,7 @@ def test_music_from_an_uploaded_audio_file(
         upload(http, sid, sample_png)
         run_message(http, sid, QUICK)
         without = run_message(http, sid, "add background music")
-        assert "audio file" in texts(without)
+        assert "calm track" in texts(without)  # a bundled track when there is no file of the person's
         (audio,) = upload(http, sid, song)
         assert audio["file_type"] == "audio"
         run_message(http, sid, "add background music at 30%")
@@ -139,7 +139,7 @@ def test_credits_are_frozen_while_the_work_runs(local_backend: LocalBackend, sam
 
 
 def test_not_enough_credits_is_2001_and_nothing_runs(tmp_path: Path, sample_png: Path) -> None:
-    options = BackendOptions(initial_credits=120)
+    options = BackendOptions(initial_credits=120, metered=True)
     with LocalBackend(tmp_path / "d", options=options) as backend, client(backend.url) as http:
         sid = new_session(http)
         upload(http, sid, sample_png)
@@ -175,7 +175,8 @@ def test_unknown_session_is_1002(local_backend: LocalBackend) -> None:
 
 
 def test_restart_mid_render_finishes_the_turn(tmp_path: Path, sample_png: Path) -> None:
-    with LocalBackend(tmp_path / "d") as first, client(first.url) as http:
+    metered = BackendOptions(metered=True)
+    with LocalBackend(tmp_path / "d", options=metered) as first, client(first.url) as http:
         sid = new_session(http)
         upload(http, sid, sample_png)
         first.faults.add("run_sse", "stall")
@@ -184,7 +185,7 @@ def test_restart_mid_render_finishes_the_turn(tmp_path: Path, sample_png: Path) 
             assert [next(events)["type"], next(events)["type"]] == ["text", "tool_call"]
             assert credits(http)["frozen"] == 100
             first.stop()  # mid-turn: the turn is on disk with its credits reserved
-    with LocalBackend(tmp_path / "d") as second, client(second.url) as http:
+    with LocalBackend(tmp_path / "d", options=metered) as second, client(second.url) as http:
         second.wait_idle(60)
         after = state(http, sid)
         assert len(after["generated_media"]) == 1

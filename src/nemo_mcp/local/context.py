@@ -20,7 +20,10 @@ RENDER_WORKERS = 2
 
 @dataclass
 class BackendOptions:
-    # Local rendering is free CPU time; 1000 credits let a person iterate. Tests set 100 to reach 2001.
+    # The cloud's credit rules (reserve, charge, 2001 when short). Off by default: rendering runs on the
+    # person's own CPU, so nothing is charged and nothing runs out. Tests of the cloud's rules turn it on.
+    metered: bool = False
+    # What a new account starts with (reported by the balance either way).
     initial_credits: int = 1000
     # Seconds between heartbeat events while work runs in a run_sse stream.
     heartbeat_interval_s: float = 2.0

@@ -9,16 +9,18 @@ client that kept the id gets its file without submitting again). The HTTP face i
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from nemo_mcp.local.context import BackendContext, RenderControl
 from nemo_mcp.local.render.clip import ClipSpec, RenderCancelledError, render_clip
 from nemo_mcp.local.routes.guards import now
-from nemo_mcp.local.store import RenderRecord
+from nemo_mcp.local.store import RenderRecord, write_json
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,15 @@ _key_locks: dict[str, threading.Lock] = {}
 _key_locks_guard = threading.Lock()
 
 
+@dataclass(frozen=True)
+class RenderNotes:
+    """What the renderer decided that a person should be told, kept beside the cached clip."""
+
+    framing: str | None = None
+    missing_glyphs: str = ""
+    music_track: str | None = None
+
+
 def render_cached(
     ctx: BackendContext,
     spec: ClipSpec,
@@ -36,18 +47,29 @@ def render_cached(
     *,
     on_progress: Callable[[float], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
-) -> tuple[Path, bool]:
-    """The clip for `spec` at its cache path, rendering it unless it is there: (path, was cached)."""
+) -> tuple[Path, bool, RenderNotes]:
+    """The clip for `spec` at its cache path, rendering it unless it is there: (path, was cached, notes)."""
     out = ctx.store.clip_path(key)
+    notes_file = out.with_suffix(".json")
     with _key_locks_guard:
         lock = _key_locks.setdefault(str(out), threading.Lock())
     with lock:
         if out.is_file():
             if on_progress is not None:
                 on_progress(1.0)
-            return out, True
-        render_clip(spec, out, on_progress=on_progress, should_cancel=should_cancel)
-        return out, False
+            return out, True, _read_notes(notes_file)
+        clip = render_clip(spec, out, on_progress=on_progress, should_cancel=should_cancel)
+        notes = RenderNotes(clip.framing, clip.missing_glyphs, clip.music_track)
+        write_json(notes_file, dataclasses.asdict(notes))
+        return out, False, notes
+
+
+def _read_notes(path: Path) -> RenderNotes:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return RenderNotes(**raw) if isinstance(raw, dict) else RenderNotes()
+    except (OSError, ValueError, TypeError):
+        return RenderNotes()  # a clip cached before notes were kept: nothing more to say
 
 
 def spec_to_json(spec: ClipSpec) -> dict[str, Any]:

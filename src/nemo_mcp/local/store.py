@@ -30,6 +30,8 @@ from pydantic import BaseModel, Field
 
 log = logging.getLogger(__name__)
 
+MAX_HISTORY = 20
+
 FileType = Literal["image", "video", "audio"]
 RenderState = Literal["pending", "processing", "completed", "failed"]
 
@@ -71,6 +73,10 @@ class TurnRecord(BaseModel):
     draft: dict[str, Any]
     clip_key: str | None = None
     started_at: float = 0.0
+    # An undo restores the newest draft of `history` (and drops it) instead of pushing the current one.
+    undo: bool = False
+    # What was asked and will not be done, told again when the turn ends.
+    not_done: list[str] = Field(default_factory=list)
 
 
 class SessionRecord(BaseModel):
@@ -85,6 +91,8 @@ class SessionRecord(BaseModel):
     generated_media: list[dict[str, Any]] = Field(default_factory=list)
     turn: TurnRecord | None = None
     messages: int = 0
+    # The drafts before each change, oldest first (at most MAX_HISTORY): what "undo" goes back to.
+    history: list[dict[str, Any]] = Field(default_factory=list)
 
     def latest_upload(self, file_type: FileType) -> UploadRecord | None:
         for upload in reversed(self.uploads):

@@ -163,10 +163,11 @@ def _music(plan: ClipPlan, req: Request, audio: UploadRecord | None, problems: l
     if wanted in MOODS:
         return replace(plan, music_mood=wanted, music=None)
     if wanted == MUSIC_ANY:
+        # A file the person uploaded beats a bundled track chosen for them; otherwise keep what plays.
+        if audio is not None and plan.music is None:
+            return replace(plan, music=audio, music_mood=None)
         if has_music:
             return plan
-        if audio is not None:
-            return replace(plan, music=audio, music_mood=None)
         return replace(plan, music_mood=DEFAULT_MUSIC_MOOD, music=None)
     if audio is None:
         problems.append(

@@ -1,10 +1,12 @@
-"""run_sse: read a message, decide what it asks, do it, and stream what happens as SSE events.
+"""run_sse: read a message, decide what it asks (`decide.py`), do it, and stream what happens as SSE events.
 
 One message is one turn:
-- the first message with an image animates it (cost 100): a new draft plus a clip in `generated_media`;
-- later messages edit the draft (cost 50): title, duration, size, motion, music;
+- the first message with an image animates it: a new draft plus a clip in `generated_media`;
+- later messages edit the draft: duration, format, motion and its speed, title, music, framing; "undo"
+  goes back to the draft before the last change;
 - a message with nothing to act on gets a helpful answer and costs nothing.
-Credits are reserved (frozen) before the work starts, charged when it completes, released if it fails.
+With metering on (the cloud's rules, `BackendOptions.metered`), credits are reserved before the work
+starts, charged when it completes, released if it fails; offline nothing is charged.
 
 The work runs as a task of its own, not inside the response: a client that goes away does not stop it, and
 its result lands in the session state (as the cloud does). The turn is kept in the session file until it is
@@ -14,142 +16,68 @@ done, so a backend stopped mid-render finishes it at the next start.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
 import secrets
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
-from nemo_mcp.local.agent import instructions
-from nemo_mcp.local.agent.plan import (
-    ClipPlan,
-    DraftError,
-    apply,
-    clip_key,
-    from_draft,
-    summary,
-    to_draft,
-    to_spec,
-)
+from nemo_mcp.local.agent.clips import clip_key, summary, to_spec
+from nemo_mcp.local.agent.decide import Decision, decide
+from nemo_mcp.local.agent.plan_draft import DraftError, from_draft, to_draft
+from nemo_mcp.local.agent.plan_types import ClipPlan
 from nemo_mcp.local.context import BackendContext
 from nemo_mcp.local.faults import RUN_SSE_EFFECTS
 from nemo_mcp.local.render.clip import RenderCancelledError
-from nemo_mcp.local.render_queue import render_cached
+from nemo_mcp.local.render_queue import RenderNotes, render_cached
 from nemo_mcp.local.routes import event_stream as sse
 from nemo_mcp.local.routes.guards import NO_CREDITS, SESSION_NOT_FOUND, Caller, fail, iso, now, owned_session
 from nemo_mcp.local.routes.ingest import file_url
-from nemo_mcp.local.store import SessionRecord, TurnRecord
+from nemo_mcp.local.store import MAX_HISTORY, SessionRecord, TurnRecord
 
 log = logging.getLogger(__name__)
 
-GENERATE_COST = 100
-EDIT_COST = 50
 TOOL_ANIMATE = "animate_still_image_cpu"
 TOOL_EDIT = "edit_timeline"
-
-CPU_ONLY = (
-    "Everything here runs on your CPU: I move a virtual camera over your still image (zoom, pan); "
-    "no generative video model is involved."
+BUSY = (
+    "I am still working on your previous message in this session: wait for it, then look at the session "
+    "state. Nothing new was started and nothing was charged."
 )
-HELP = (
-    "Tell me what to make, for example: “animate this image into a 5-second vertical clip with a slow zoom in "
-    'and the title "Summer"”. I understand a duration (1-30 s), 16:9, 9:16 (vertical) or 1:1 (square), '
-    "1080p, zoom in/out, pan left/right/up/down, ken burns, a title in quotes, and background music from "
-    'an audio file you upload ("music at 30%").'
-)
-
-MOTION_PHRASES: dict[str, str] = {
-    "zoom_in": "a gentle zoom in",
-    "zoom_out": "a slow zoom out",
-    "pan_left": "a pan to the left",
-    "pan_right": "a pan to the right",
-    "pan_up": "an upward pan",
-    "pan_down": "a downward pan",
-    "ken_burns": "a Ken Burns move (zoom and pan)",
-}
 
 Event = dict[str, Any]
 Emit = Callable[[Event | None], None]
 
 
-@dataclass
-class Decision:
-    kind: Literal["generate", "edit", "answer"]
-    intro: str
-    plan: ClipPlan | None = None
-    changes: list[str] = field(default_factory=list)
-
-    @property
-    def cost(self) -> int:
-        return {"generate": GENERATE_COST, "edit": EDIT_COST, "answer": 0}[self.kind]
-
-
-def _join(*parts: str | None) -> str:
-    return " ".join(p for p in parts if p)
-
-
-def decide(session: SessionRecord, text: str) -> Decision:
-    """What a message asks of this session. Pure: reads the session, changes nothing."""
-    ins = instructions.parse(text)
-    image = session.latest_upload("image")
-    audio = session.latest_upload("audio")
-    extra = [*ins.notes, *ins.cannot]
-    if ins.low_vram:
-        extra.append("Low-VRAM mode: nothing to switch, no GPU is used at all.")
+def plans_of(session: SessionRecord) -> tuple[ClipPlan | None, list[ClipPlan]]:
+    """The session's current plan and the readable plans before it (oldest first)."""
     current: ClipPlan | None = None
-    if session.draft is not None:
-        try:
+    if session.draft:
+        with contextlib.suppress(DraftError):
             current = from_draft(session.draft, session)
-        except DraftError:
-            current = None
-    new_image = image is not None and (current is None or current.image.sha256 != image.sha256)
-    if current is None or (new_image and (ins.intent or ins.has_settings)):
-        if image is None:
-            return Decision(
-                "answer",
-                _join(
-                    "Upload an image first (jpg, png, webp, bmp or gif) and I will animate it.",
-                    *extra,
-                    HELP,
-                ),
-            )
-        if not (ins.intent or ins.has_settings):
-            return Decision("answer", _join(f"I have your image {image.filename}.", *extra, HELP))
-        base = ClipPlan(image=image) if current is None else replace(current, image=image)
-        plan, _changes, problems = apply(base, ins, audio=audio)
-        aspect, _hd = instructions.aspect_of(plan.width, plan.height)
-        what = [
-            f"a {plan.duration_s:g}-second {aspect} clip ({plan.width}x{plan.height}) of {image.filename}",
-            f"with {MOTION_PHRASES[plan.motion]}",
-        ]
-        if plan.title:
-            what.append(f'and the title "{plan.title}"')
-        if plan.music:
-            what.append(f"and {plan.music.filename} as music at {plan.music_volume:.0%}")
-        intro = _join("Understood: " + ", ".join(what) + ".", CPU_ONLY, *problems, *extra)
-        return Decision("generate", intro, plan)
-    plan, changes, problems = apply(current, ins, audio=audio)
-    if not changes:
-        return Decision(
-            "answer",
-            _join(
-                "I did not find anything to change in the timeline.",
-                *problems,
-                *extra,
-                summary(current) + ".",
-                HELP,
-            ),
-        )
-    intro = _join("Understood: " + "; ".join(changes) + ".", *problems, *extra)
-    return Decision("edit", intro, plan, changes)
+    history: list[ClipPlan] = []
+    for draft in session.history:
+        with contextlib.suppress(DraftError):
+            history.append(from_draft(draft, session))
+    return current, history
+
+
+def _message_text(body: object) -> tuple[str, str, str]:
+    """(session id, user, text) of a run_sse body; empty strings for what is missing."""
+    body = body if isinstance(body, dict) else {}
+    message = body.get("new_message")
+    parts: list[Any] = []
+    if isinstance(message, dict) and isinstance(message.get("parts"), list):
+        parts = message["parts"]
+    text = " ".join(str(p["text"]) for p in parts if isinstance(p, dict) and isinstance(p.get("text"), str))
+    return str(body.get("session_id", "")), str(body.get("user_id", "me")), text
 
 
 async def handle_run_sse(ctx: BackendContext, request: Request, caller: Caller) -> Response:
@@ -157,14 +85,7 @@ async def handle_run_sse(ctx: BackendContext, request: Request, caller: Caller) 
         body = json.loads(await request.body() or b"{}")
     except ValueError:
         body = {}
-    body = body if isinstance(body, dict) else {}
-    session_id = str(body.get("session_id", ""))
-    user = str(body.get("user_id", "me"))
-    message = body.get("new_message") if isinstance(body.get("new_message"), dict) else {}
-    assert isinstance(message, dict)
-    parts = message.get("parts") if isinstance(message.get("parts"), list) else []
-    assert isinstance(parts, list)
-    text = " ".join(str(p["text"]) for p in parts if isinstance(p, dict) and isinstance(p.get("text"), str))
+    session_id, user, text = _message_text(body)
     if owned_session(ctx, caller, user, session_id) is None:
         return fail(SESSION_NOT_FOUND)
     ctx.stats.record_message(session_id, text)
@@ -176,47 +97,53 @@ async def handle_run_sse(ctx: BackendContext, request: Request, caller: Caller) 
         channel.put_nowait({"error": "The agent hit a temporary error (fault plan)."})
         channel.put_nowait(None)
         return sse.response(sse.events(ctx, channel, None))
+    outcome = _start(ctx, caller, session_id, text)
+    if isinstance(outcome, Response):
+        return outcome
+    decision, turn = outcome
+    channel.put_nowait({"type": "text", "content": decision.intro})
+    if turn is None:
+        channel.put_nowait(None)
+    else:
+        release = ctx.faults.release_event() if rule is not None and rule.effect == "stall" else None
+        ctx.spawn(execute_turn(ctx, session_id, caller.user_id, turn, channel.put_nowait, release))
+    return sse.response(sse.events(ctx, channel, rule))
 
-    turn: TurnRecord | None = None
+
+def _start(
+    ctx: BackendContext, caller: Caller, session_id: str, text: str
+) -> tuple[Decision, TurnRecord | None] | Response:
+    """Decide, and record the turn (and its reserved credits) before any work starts."""
     with ctx.store.lock:
         session = ctx.store.session(session_id)
         assert session is not None
         session.messages += 1
         if session.turn is not None:
-            decision = Decision(
-                "answer",
-                "I am still working on your previous message in this session: wait for it, then look at the "
-                "session state. Nothing new was started and nothing was charged.",
-            )
+            decision = Decision("answer", BUSY)
         else:
-            decision = decide(session, text)
+            current, history = plans_of(session)
+            decision = decide(session, text, history, current)
+        turn: TurnRecord | None = None
         if decision.plan is not None and decision.kind != "answer":
             turn = TurnRecord(
                 id=f"turn_{secrets.token_hex(8)}",
                 kind=decision.kind,
-                cost=decision.cost,
+                cost=decision.cost if ctx.options.metered else 0,
                 draft=to_draft(decision.plan, _urls(ctx, session)),
                 clip_key=clip_key(decision.plan) if decision.kind == "generate" else None,
                 started_at=now(),
+                undo=decision.undo,
+                not_done=decision.not_done,
             )
             if not ctx.store.reserve(caller.user_id, turn.id, turn.cost):
                 available = ctx.store.account(caller.user_id).available
                 ctx.store.save_session(session)
                 return fail(
-                    NO_CREDITS,
-                    f"Insufficient credits: this needs {turn.cost}, {available} are available.",
+                    NO_CREDITS, f"Insufficient credits: this needs {turn.cost}, {available} are available."
                 )
             session.turn = turn
         ctx.store.save_session(session)
-
-    if turn is None:
-        channel.put_nowait({"type": "text", "content": decision.intro})
-        channel.put_nowait(None)
-    else:
-        channel.put_nowait({"type": "text", "content": decision.intro})
-        release = ctx.faults.release_event() if rule is not None and rule.effect == "stall" else None
-        ctx.spawn(execute_turn(ctx, session_id, caller.user_id, turn, channel.put_nowait, release))
-    return sse.response(sse.events(ctx, channel, rule))
+    return decision, turn
 
 
 def _urls(ctx: BackendContext, session: SessionRecord) -> dict[str, str]:
@@ -235,48 +162,21 @@ async def execute_turn(
     tool = TOOL_ANIMATE if turn.kind == "generate" else TOOL_EDIT
     try:
         plan = from_draft(turn.draft, _existing(ctx, session_id))
-        args: dict[str, Any] = {
-            "image": plan.image.filename,
-            "duration_s": plan.duration_s,
-            "width": plan.width,
-            "height": plan.height,
-            "motion": plan.motion,
-            "title": plan.title,
-            "music": plan.music.filename if plan.music else None,
-            "music_volume": plan.music_volume if plan.music else None,
-            "device": "cpu",
-        }
-        emit({"type": "tool_call", "name": tool, "args": args})
+        emit({"type": "tool_call", "name": tool, "args": _tool_args(plan)})
         if release is not None:
             await anyio.to_thread.run_sync(release.wait, abandon_on_cancel=True)
+        notes = RenderNotes()
         result: dict[str, Any] = {"timeline": summary(plan)}
         media: dict[str, Any] | None = None
         if turn.kind == "generate":
-            assert turn.clip_key is not None
-            spec = to_spec(plan, ctx.store.upload_dir(session_id))
-            work = functools.partial(
-                render_cached, ctx, spec, turn.clip_key, should_cancel=ctx.stopping.is_set
-            )
-            path, cached = await asyncio.get_running_loop().run_in_executor(ctx.executor, work)
-            media = _media_entry(ctx, plan, turn.clip_key, path)
+            path, cached, notes = await _render(ctx, plan, turn, session_id)
+            media = _media_entry(ctx, plan, turn.clip_key or "", path)
             result.update(clip_url=media["url"], reused_earlier_render=cached, duration_s=plan.duration_s)
-        with ctx.store.lock:
-            current = _existing(ctx, session_id)
-            current.draft = turn.draft
-            if media is not None:
-                current.generated_media.append(media)
-            current.turn = None
-            ctx.store.save_session(current)
-            ctx.store.settle(user_id, turn.id, charge=True)
+        not_done = [*turn.not_done, *_glyph_gaps(notes)]
+        result["not_done"] = not_done
+        _commit(ctx, session_id, user_id, turn, media)
         emit({"type": "tool_result", "name": tool, "result": result})
-        if turn.kind == "generate":
-            done = (
-                f"Done: the clip is rendered ({plan.width}x{plan.height}, {plan.duration_s:g} s) and in the "
-                f"session. {summary(plan)}. Export it to get the MP4."
-            )
-        else:
-            done = f"Updated the timeline. {summary(plan)}. Export to render the new version."
-        emit({"type": "text", "content": f"{done} {turn.cost} credits used."})
+        emit({"type": "text", "content": _done_text(ctx, turn, plan, notes)})
     except RenderCancelledError:
         if not ctx.stopping.is_set():
             _abandon(ctx, session_id, user_id, turn, emit, "The render was cancelled.")
@@ -288,6 +188,78 @@ async def execute_turn(
         _abandon(ctx, session_id, user_id, turn, emit, f"The work failed: {exc}.")
     finally:
         emit(None)  # the end of the stream
+
+
+async def _render(
+    ctx: BackendContext, plan: ClipPlan, turn: TurnRecord, session_id: str
+) -> tuple[Path, bool, RenderNotes]:
+    assert turn.clip_key is not None
+    spec = to_spec(plan, ctx.store.upload_dir(session_id))
+    work = functools.partial(render_cached, ctx, spec, turn.clip_key, should_cancel=ctx.stopping.is_set)
+    return await asyncio.get_running_loop().run_in_executor(ctx.executor, work)
+
+
+def _commit(
+    ctx: BackendContext, session_id: str, user_id: str, turn: TurnRecord, media: dict[str, Any] | None
+) -> None:
+    """The turn's draft becomes the session's; the one it replaces goes to the history (an undo takes it back)."""
+    with ctx.store.lock:
+        current = _existing(ctx, session_id)
+        if turn.undo and current.history:
+            current.history.pop()
+        elif current.draft:
+            current.history = [*current.history, current.draft][-MAX_HISTORY:]
+        current.draft = turn.draft
+        if media is not None:
+            current.generated_media.append(media)
+        current.turn = None
+        ctx.store.save_session(current)
+        ctx.store.settle(user_id, turn.id, charge=True)
+
+
+def _done_text(ctx: BackendContext, turn: TurnRecord, plan: ClipPlan, notes: RenderNotes) -> str:
+    if turn.kind == "generate":
+        done = (
+            f"Done: the clip is rendered ({plan.width}x{plan.height}, {plan.duration_s:g} s) and in the "
+            f"session. {summary(plan)}."
+        )
+    else:
+        done = f"Updated the timeline. {summary(plan)}."
+    told = [done]
+    if notes.framing:
+        told.append(f"Framing: {notes.framing}.")
+    told += _glyph_gaps(notes)
+    if turn.not_done:
+        told.append("Not done: " + " ".join(turn.not_done))
+    told.append(
+        "Export it to get the MP4." if turn.kind == "generate" else "Export to render the new version."
+    )
+    if ctx.options.metered:
+        told.append(f"{turn.cost} credits used.")
+    return " ".join(told)
+
+
+def _glyph_gaps(notes: RenderNotes) -> list[str]:
+    if not notes.missing_glyphs:
+        return []
+    return [
+        f"No font here can draw these characters of the title, so they are left out: {notes.missing_glyphs}."
+    ]
+
+
+def _tool_args(plan: ClipPlan) -> dict[str, Any]:
+    return {
+        "image": plan.image.filename,
+        "duration_s": plan.duration_s,
+        "width": plan.width,
+        "height": plan.height,
+        "motion": plan.motion,
+        "motion_speed": plan.motion_speed,
+        "title": plan.title,
+        "music": plan.music.filename if plan.music else plan.music_mood,
+        "music_volume": plan.music_volume if plan.music or plan.music_mood else None,
+        "device": "cpu",
+    }
 
 
 def _existing(ctx: BackendContext, session_id: str) -> SessionRecord:
@@ -334,12 +306,4 @@ def resume_turns(ctx: BackendContext) -> None:
             ctx.spawn(execute_turn(ctx, session.session_id, session.user_id, session.turn, lambda _e: None))
 
 
-__all__ = [
-    "EDIT_COST",
-    "GENERATE_COST",
-    "TOOL_ANIMATE",
-    "TOOL_EDIT",
-    "decide",
-    "handle_run_sse",
-    "resume_turns",
-]
+__all__ = ["TOOL_ANIMATE", "TOOL_EDIT", "handle_run_sse", "plans_of", "resume_turns"]

@@ -17,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from nemo_mcp.local.agent.plan import DraftError, clip_key, from_draft, to_spec
+from nemo_mcp.local.agent.clips import clip_key, to_spec
+from nemo_mcp.local.agent.plan_draft import DraftError, from_draft
 from nemo_mcp.local.context import BackendContext, RenderControl
 from nemo_mcp.local.faults import DroppedByFaultError
 from nemo_mcp.local.render_queue import ACTIVE, output_url, schedule, spec_to_json, update

@@ -137,7 +137,7 @@ _PAN = either(
     words(
         "pan(?:s|ning|ned)?|tilt(?:s|ing)?|move|moving|slide|sliding|track|glide|drift|sweep|camera|"
         "paneo|panea\\w*|panoramica|panoramique|panorama|schwenk\\w*|kameraschwenk|kamerafahrt|desliza\\w*|mueve|"
-        "move|bouge|glisse|bewege|fahre"
+        "move|bouge|glisse|beweg(?:e|en|t)|fahr(?:e|en|t)|gleite\\w*|gleiten"
     ),
     chars("平移|移动|平摇|横移|摇|移|パン|チルト|動かし|スライド"),
 )
@@ -164,6 +164,8 @@ PAN_DIRECTION: dict[Motion, re.Pattern[str]] = {
         + direction
         + r"(?:边|方|侧)?\s*(?:へ|に|を)?\s*"
         + either(chars("平移|移动|平摇|横移|摇|パン|チルト|スライド")),
+        # German puts the verb last: "(langsam) nach rechts schwenken".
+        words("nach|zur|zum") + r"\s*" + direction + r"\s*" + _PAN,
     )
     for name, direction in _DIRECTIONS
 }
