@@ -216,6 +216,9 @@ async def handle_run_sse(ctx: BackendContext, request: Request, caller: Caller) 
         channel.put_nowait({"type": "text", "content": decision.intro})
         release = ctx.faults.release_event() if rule is not None and rule.effect == "stall" else None
         ctx.spawn(execute_turn(ctx, session_id, caller.user_id, turn, channel.put_nowait, release))
+    if rule is not None and rule.effect == "gateway_timeout":
+        # A gateway that gave up waiting: the message was taken and the work goes on regardless.
+        return fail(504, "Gateway timeout (fault plan).", status=504)
     return sse.response(sse.events(ctx, channel, rule))
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -76,6 +77,10 @@ async def generic_fault(ctx: BackendContext, route: str) -> Response | None:
     if rule.effect == "delay":
         assert isinstance(rule.value, int | float)
         await asyncio.sleep(rule.value)
+        return None
+    if rule.effect == "hold":
+        release = ctx.faults.release_event()
+        await anyio.to_thread.run_sync(release.wait, abandon_on_cancel=True)
         return None
     if rule.effect == "rate_limit":
         response = fail(429, "Too many requests.", status=429)
