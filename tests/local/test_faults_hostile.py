@@ -46,8 +46,8 @@ def test_hold_answers_once_the_plan_is_reset(local_backend: LocalBackend) -> Non
             target=lambda: answers.append(http.get("/api/credits/balance/simple").status_code)
         )
         caller.start()
-        caller.join(0.5)
-        assert caller.is_alive()  # held
+        assert local_backend.faults.wait_held(30)
+        assert caller.is_alive()
         local_backend.faults.reset()
         caller.join(30)
         assert answers == [200]
@@ -90,6 +90,7 @@ def test_redirect_and_stalled_download(local_backend: LocalBackend, sample_png: 
         with httpx.stream("GET", url) as response:
             chunks = response.iter_raw()
             got.extend(next(chunks))
+            assert local_backend.faults.wait_held(30)
             assert 0 < len(got) < len(full)
             local_backend.faults.reset()
             for chunk in chunks:

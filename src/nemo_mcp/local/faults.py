@@ -188,6 +188,8 @@ class FaultPlan:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     # Set when the plan is reset: what a `stall` waits for.
     _released: threading.Event = field(default_factory=threading.Event)
+    # Set when a `hold` (or a download `stall`) starts holding: what a test waits for before acting.
+    _holding: threading.Event = field(default_factory=threading.Event)
 
     def add(
         self, route: str, effect: str, value: float | str | None = None, *, times: int | None = 1
@@ -241,6 +243,17 @@ class FaultPlan:
 
     def take_generic(self, route: str) -> FaultRule | None:
         return self.take(route, _GENERIC)
+
+    def holding(self) -> threading.Event:
+        """Call when a request starts to be held; returns the event that releases it (the next reset)."""
+        self._holding.set()
+        return self.release_event()
+
+    def wait_held(self, timeout: float) -> bool:
+        """Block until a request is held (then forget it, for the next one); False after `timeout` s."""
+        held = self._holding.wait(timeout)
+        self._holding.clear()
+        return held
 
     def release_event(self) -> threading.Event:
         """The event a stall waits on: set by the next reset()."""

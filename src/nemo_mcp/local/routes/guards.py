@@ -79,7 +79,7 @@ async def generic_fault(ctx: BackendContext, route: str) -> Response | None:
         await asyncio.sleep(rule.value)
         return None
     if rule.effect == "hold":
-        release = ctx.faults.release_event()
+        release = ctx.faults.holding()
         await anyio.to_thread.run_sync(release.wait, abandon_on_cancel=True)
         return None
     if rule.effect == "rate_limit":

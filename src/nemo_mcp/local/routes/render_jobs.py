@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import re
 import socket
-import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Literal
@@ -26,7 +25,7 @@ from starlette.routing import BaseRoute, Route
 
 from nemo_mcp.local.agent.plan import DraftError, clip_key, from_draft, to_spec
 from nemo_mcp.local.context import BackendContext, RenderControl
-from nemo_mcp.local.faults import DroppedByFaultError
+from nemo_mcp.local.faults import DroppedByFaultError, FaultPlan
 from nemo_mcp.local.render_queue import ACTIVE, output_url, schedule, spec_to_json, update
 from nemo_mcp.local.routes.guards import (
     begin,
@@ -251,21 +250,20 @@ def _serve_clip(ctx: BackendContext, job: RenderRecord) -> Response:
     rule = ctx.faults.take("download", ("cut_download", "stall"))
     filename = f"{job.id}.mp4".rsplit("/", 1)[-1]
     if rule is not None:
-        release = ctx.faults.release_event() if rule.effect == "stall" else None
-        return _cut_response(path, filename, release)
+        return _cut_response(path, filename, ctx.faults if rule.effect == "stall" else None)
     return FileResponse(path, media_type="video/mp4", filename=filename)
 
 
-def _cut_response(path: Path, filename: str, release: threading.Event | None) -> Response:
-    """Half the file, then a dropped connection; or, with `release`, the rest once it is set."""
+def _cut_response(path: Path, filename: str, held_by: FaultPlan | None) -> Response:
+    """Half the file, then a dropped connection; or, `held_by` a plan, the rest once it is reset."""
     size = path.stat().st_size
 
     async def half() -> AsyncIterator[bytes]:
         data = await anyio.to_thread.run_sync(path.read_bytes)
         yield data[: size // 2]
-        if release is None:
+        if held_by is None:
             raise DroppedByFaultError("download cut off half way (fault plan)")
-        await anyio.to_thread.run_sync(release.wait, abandon_on_cancel=True)
+        await anyio.to_thread.run_sync(held_by.holding().wait, abandon_on_cancel=True)
         yield data[size // 2 :]
 
     return StreamingResponse(
