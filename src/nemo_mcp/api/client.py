@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Sequence
-from contextlib import ExitStack, asynccontextmanager
-from pathlib import Path
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import quote
 
@@ -33,6 +32,7 @@ from nemo_mcp.api.http import (
     network_error,
     read_answer,
 )
+from nemo_mcp.api.multipart import FilePart, multipart_body
 from nemo_mcp.api.stream import events as stream_events
 from nemo_mcp.api.stream import refusal
 from nemo_mcp.api.wire import (
@@ -60,7 +60,6 @@ logger = logging.getLogger(__name__)
 
 APP_NAME = "nemo_agent"
 
-FilePart = tuple[Path, str, str]  # path, filename to send, MIME type
 # What NemoClient is given: the service opens one with `open_http_client`, tests may pass their own.
 HttpClient = httpx.AsyncClient
 
@@ -164,22 +163,22 @@ class NemoClient:
         while True:
             credential = await self.ensure_token()
             try:
-                with ExitStack() as stack:
-                    kwargs: dict[str, Any] = {}
-                    if files:
-                        kwargs["files"] = [
-                            ("files", (name, stack.enter_context(path_.open("rb")), mime))
-                            for path_, name, mime in files
-                        ]
-                    elif json is not None:
-                        kwargs["json"] = json
-                    response = await self._http.request(
-                        method,
-                        f"{self._api}{path}",
-                        headers=self._headers(credential),
-                        timeout=limits or self._timeout,
-                        **kwargs,
-                    )
+                kwargs: dict[str, Any] = {}
+                headers = self._headers(credential)
+                if files:
+                    body = multipart_body("files", files)  # streamed from the checked handles
+                    kwargs["content"] = body.stream()
+                    headers["Content-Type"] = body.content_type
+                    headers["Content-Length"] = str(body.length)
+                elif json is not None:
+                    kwargs["json"] = json
+                response = await self._http.request(
+                    method,
+                    f"{self._api}{path}",
+                    headers=headers,
+                    timeout=limits or self._timeout,
+                    **kwargs,
+                )
             except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
                 if reconnected:
                     raise network_error(exc, self._api) from None
@@ -226,7 +225,7 @@ class NemoClient:
         return info
 
     async def upload_files(self, session_id: str, files: Sequence[FilePart]) -> UploadAnswer:
-        """Multipart upload, field `files` repeated; streamed from disk, never read whole."""
+        """Multipart upload, field `files` repeated; streamed from each part's reader, never read whole."""
         data = await self._call(
             "POST", f"/api/upload-video/{APP_NAME}/me/{_seg(session_id)}", files=files, limits=UPLOAD_TIMEOUT
         )
