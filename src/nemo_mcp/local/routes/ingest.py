@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import ipaddress
 import logging
 import secrets
 import socket
@@ -26,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from nemo_mcp.addresses import is_public
 from nemo_mcp.config import MAX_UPLOAD_BYTES
 from nemo_mcp.local.context import BackendContext
 from nemo_mcp.local.render.clip import probe_media
@@ -330,11 +330,8 @@ async def check_url(url: str, *, allow_private: bool) -> None:
     except OSError:
         raise UploadRefusedError(URL_REFUSED, f"The host {host!r} cannot be resolved.") from None
     for info in infos:
-        address: ipaddress.IPv4Address | ipaddress.IPv6Address
-        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast:
+        # IPv6 spellings of private IPv4 addresses (::a.b.c.d, NAT64, 6to4, Teredo) count as private too.
+        if not is_public(str(info[4][0])):
             raise UploadRefusedError(
                 URL_REFUSED,
                 f"The host {host!r} is on a loopback, link-local or private address; the backend does not fetch those.",
