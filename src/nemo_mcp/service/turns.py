@@ -186,7 +186,8 @@ async def _recover(
     report: ProgressReporter,
     started: float,
 ) -> TurnOutcome:
-    """The stream dropped after the message was accepted: poll the state, never send again."""
+    """The message may have been taken (the stream dropped, or a gateway answered 5xx): poll the state,
+    never send again."""
     tuning = ws.tuning
     await report("the connection dropped; checking the session instead of sending again", None)
     delay = tuning.recovery_first_s
@@ -210,7 +211,8 @@ async def _recover(
             elapsed / (elapsed + _TYPICAL_TURN_S),
         )
     raise StreamLostError(
-        f"The connection to NemoVideo dropped, and session {record.session_id} did not change in "
+        f"NemoVideo never confirmed the instruction (the connection dropped or a gateway gave up), and "
+        f"session {record.session_id} did not change in "
         f"{tuning.recovery_max_unchanged} checks."
     )
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from nemo_mcp.config import MAX_WAIT_SECONDS
-from nemo_mcp.errors import NemoError
+from nemo_mcp.errors import NemoError, StreamDroppedError, StreamLostError
 from nemo_mcp.server.results import CreditsResult, StateResult, TurnReport
 from nemo_mcp.server.tools.common import (
     Ctx,
@@ -53,12 +53,14 @@ async def get_state(
         await running.wait(budget, McpProgressSink(ctx))
     finished_turn: TurnReport | None = None
     turn_error: str | None = None
+    unknown = False  # whether the failed instruction may still have been carried out
     turn = state.jobs.find("turn", sid)
     if turn is not None and turn.done:
         try:
             outcome: TurnOutcome = turn.result()
         except NemoError as exc:
             turn_error = str(exc)
+            unknown = isinstance(exc, (StreamLostError, StreamDroppedError))
         else:
             finished_turn = TurnReport(
                 reply=outcome.reply,
@@ -79,7 +81,7 @@ async def get_state(
         )
     elif turn_error is not None:
         message = f"The last instruction failed: {turn_error}"
-        next_step = "Fix the problem, then send the instruction again with animate_image."
+        next_step = _after_failure(unknown=unknown)
     else:
         message = view.timeline
         if finished_turn is not None:
@@ -101,6 +103,15 @@ async def get_state(
         finished_turn=finished_turn,
         next_step=next_step,
     )
+
+
+def _after_failure(*, unknown: bool) -> str:
+    if unknown:  # it may have been carried out: advising to send it again could charge twice
+        return (
+            "The timeline above shows whether it was carried out. Only if it was not, and the person still "
+            "wants it, send it with animate_image (that costs credits)."
+        )
+    return "Fix the problem, then send the instruction again with animate_image."
 
 
 async def get_credits(ctx: Ctx) -> CreditsResult:
