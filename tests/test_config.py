@@ -11,13 +11,24 @@ from nemo_mcp.errors import ConfigError
 
 def test_defaults_point_at_the_cloud_and_home(tmp_path: Path) -> None:
     home = tmp_path / "h"
-    settings = Settings.from_env({"HOME": str(home)}, cwd=tmp_path)
+    settings = Settings.from_env({"HOME": str(home)}, cwd=tmp_path / "work")
     assert settings.api_url == DEFAULT_API_URL
     assert settings.backend == "cloud"
     assert settings.output_dir == home / "nemo-videos"
-    assert settings.allowed_dirs == (home, tmp_path)
+    assert settings.allowed_dirs == (home, tmp_path / "work")
     assert settings.wait_seconds == DEFAULT_WAIT_SECONDS
     assert settings.client_id_file == home / ".config" / "nemovideo" / "client_id"
+
+
+@pytest.mark.parametrize("here", ["/", "/etc", "/usr/local/bin", "/var/lib/app", "/tmp", "/home", "HOME/.."])
+def test_the_default_allowed_folders_never_open_the_whole_disk(tmp_path: Path, here: str) -> None:
+    home = tmp_path / "me"
+    cwd = Path(here.replace("HOME", str(home)))
+    assert Settings.from_env({"HOME": str(home)}, cwd=cwd).allowed_dirs == (home,)
+    assert Settings.from_env({"HOME": "/"}, cwd=Path("/")).allowed_dirs == ()  # a home of / opens nothing
+    assert Settings.from_env({"HOME": str(home), "NEMO_MCP_ALLOWED_DIRS": "/"}, cwd=cwd).allowed_dirs == (
+        Path("/"),
+    )  # unless asked for
 
 
 def test_reads_every_variable(tmp_path: Path) -> None:

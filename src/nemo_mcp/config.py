@@ -45,7 +45,9 @@ class Settings:
     skill_source: str | None = None
     backend: Backend = "cloud"
     output_dir: Path = field(default_factory=lambda: Path.home() / "nemo-videos")
-    allowed_dirs: tuple[Path, ...] = field(default_factory=lambda: (Path.home(), Path.cwd()))
+    allowed_dirs: tuple[Path, ...] = field(
+        default_factory=lambda: default_allowed_dirs(Path.home(), Path.cwd())
+    )
     wait_seconds: float = DEFAULT_WAIT_SECONDS
     # ~/.config/nemovideo holds the client id (the contract names that file) and the token cache.
     config_dir: Path = field(default_factory=lambda: Path.home() / ".config" / "nemovideo")
@@ -123,7 +125,7 @@ class Settings:
 
         allowed_raw = get("NEMO_MCP_ALLOWED_DIRS")
         if allowed_raw is None:
-            allowed: tuple[Path, ...] = (home, here)
+            allowed: tuple[Path, ...] = default_allowed_dirs(home, here)
         else:
             allowed = tuple(
                 _folder("NEMO_MCP_ALLOWED_DIRS", part, home, here)
@@ -169,6 +171,41 @@ class Settings:
                 "NEMO_MCP_RECOVERY_DELAY", get("NEMO_MCP_RECOVERY_DELAY"), DEFAULT_RECOVERY_DELAY_SECONDS
             ),
         )
+
+
+# Folders whose contents are the system's, not a person's: never allowed unless NEMO_MCP_ALLOWED_DIRS says so.
+SYSTEM_FOLDERS = frozenset(
+    {
+        "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/proc", "/run",
+        "/sbin", "/snap", "/srv", "/sys", "/usr", "/var", "/Applications", "/Library", "/System",
+        "/Volumes", "/private", "/cores",
+    }
+)  # fmt: skip
+# Shared by every user of the machine: allowed as a whole only on purpose (a folder inside them is fine).
+SHARED_FOLDERS = frozenset({"/tmp", "/var/tmp", "/Users", "/home"})  # noqa: S108  # compared, never used
+
+
+def default_allowed_dirs(home: Path, here: Path) -> tuple[Path, ...]:
+    """The home folder and the current folder, minus any that would open too much.
+
+    Desktop hosts may start a server in `/`: the root, a system folder (or one inside it), a folder that
+    holds other people's homes, or one above the home folder is never allowed by default. Decided on the
+    paths as written (no I/O here); `NEMO_MCP_ALLOWED_DIRS` overrides it all.
+    """
+    kept: list[Path] = []
+    for folder in (home, here):
+        if not _too_broad(folder, home) and folder not in kept:
+            kept.append(folder)
+    return tuple(kept)
+
+
+def _too_broad(folder: Path, home: Path) -> bool:
+    text = os.path.normpath(str(folder))
+    if folder.anchor and text == os.path.normpath(folder.anchor):
+        return True  # a drive or the root
+    if text in SHARED_FOLDERS or (text != os.path.normpath(str(home)) and Path(home).is_relative_to(text)):
+        return True
+    return any(text == system or text.startswith(system + os.sep) for system in SYSTEM_FOLDERS)
 
 
 def parse_wait_seconds(name: str, raw: str | float | None) -> float:

@@ -82,15 +82,23 @@ def _place(exported: ExportOutcome, output: Path) -> ExportOutcome:
     return exported.model_copy(update={"path": output.resolve()})
 
 
+def _from_here(image: str) -> str:
+    """A relative path on the command line is in the current folder, as for every other command."""
+    from nemo_mcp.service.media import is_url
+
+    if is_url(image):
+        return image
+    path = Path(image).expanduser()
+    return str(path if path.is_absolute() else Path.cwd() / path)
+
+
 def _allow_parent(settings: Settings, image: str) -> Settings:
     """A file the person named on the command line may be uploaded from its own folder."""
     from nemo_mcp.service.media import is_url
 
     if is_url(image):
         return settings
-    path = Path(image).expanduser()
-    folder = (path if path.is_absolute() else Path.cwd() / path).parent
-    return replace(settings, allowed_dirs=(*settings.allowed_dirs, folder))
+    return replace(settings, allowed_dirs=(*settings.allowed_dirs, Path(image).parent))
 
 
 def _output_path(raw: str | None) -> Path | None:
@@ -133,12 +141,13 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 def run_animate(args: argparse.Namespace, settings: Settings) -> int:
     local = bool(args.local) or settings.backend == "local"
     printer = TerminalProgressSink()
+    image = _from_here(args.image)
     try:
         turn, exported = anyio.run(
             partial(
                 animate_file,
-                _allow_parent(settings, args.image),
-                args.image,
+                _allow_parent(settings, image),
+                image,
                 args.instruction,
                 _output_path(args.output),
                 printer,

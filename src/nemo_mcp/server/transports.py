@@ -34,13 +34,28 @@ def run_server(settings: Settings, *, http: bool = False, host: str = "127.0.0.1
     """Serve MCP over stdio (default) or streamable HTTP, until the client or a signal ends it."""
     server = build_server(settings)
     if not http:
+        _say_allowed(settings)
         server.run()
         return
     _check_port(host, port)
+    _say_allowed(settings)
     if host not in LOOPBACK_HOSTS:
         log.warning("serving MCP on %s:%s: anyone who can reach this port can spend your credits", host, port)
     print(f"nemo-mcp: MCP over streamable HTTP at http://{host}:{port}/mcp", file=sys.stderr, flush=True)
     server.run("streamable-http", host=host, port=port, transport_security=transport_security(host, port))
+
+
+def _say_allowed(settings: Settings) -> None:
+    """One line on stderr (the MCP host's log): the folders a model may have files uploaded from."""
+    if settings.allowed_dirs:
+        folders = ", ".join(str(folder) for folder in settings.allowed_dirs)
+        print(f"nemo-mcp: files may be uploaded from {folders} (NEMO_MCP_ALLOWED_DIRS)", file=sys.stderr)
+    else:
+        print(
+            "nemo-mcp: no folder is allowed for uploads (the current one is too broad to allow by default); "
+            "set NEMO_MCP_ALLOWED_DIRS",
+            file=sys.stderr,
+        )
 
 
 def _check_port(host: str, port: int) -> None:
