@@ -97,12 +97,14 @@ def test_a_huge_chunked_upload_is_refused_as_it_streams(local_backend: LocalBack
         (b"[" * 200_000 + b"]" * 200_000, "/api/tasks/me/with-session/nemo_agent"),
         (b'{"task_name": ', "/api/tasks/me/with-session/nemo_agent"),
         (b"\xff\xfe not json", "/run_sse"),
-        (b'{"urls": [' * 5000, "/api/upload-video/nemo_agent/me/1"),
+        (b'{"urls": [' * 5000, "/api/upload-video/nemo_agent/me/{sid}"),
     ],
     ids=["200000-deep", "cut-short", "not-utf8", "deep-urls"],
 )
 def test_malformed_or_deep_json_is_a_400(local_backend: LocalBackend, body: bytes, route: str) -> None:
     headers = {**_auth(local_backend.url), "Content-Type": "application/json"}
+    with client(local_backend.url, "bounds") as http:  # the same user as _auth's token
+        route = route.format(sid=new_session(http))
     answer = httpx.post(f"{local_backend.url}{route}", content=body, headers=headers)
     assert answer.status_code == 400, answer.text
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 import secrets
 import threading
@@ -44,6 +43,7 @@ from nemo_mcp.local.faults import RUN_SSE_EFFECTS
 from nemo_mcp.local.render.clip import RenderCancelledError
 from nemo_mcp.local.render_queue import render_cached
 from nemo_mcp.local.routes import event_stream as sse
+from nemo_mcp.local.routes.bodies import json_object
 from nemo_mcp.local.routes.guards import NO_CREDITS, SESSION_NOT_FOUND, Caller, fail, iso, now, owned_session
 from nemo_mcp.local.routes.ingest import file_url
 from nemo_mcp.local.store import SessionRecord, TurnRecord
@@ -153,11 +153,7 @@ def decide(session: SessionRecord, text: str) -> Decision:
 
 
 async def handle_run_sse(ctx: BackendContext, request: Request, caller: Caller) -> Response:
-    try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        body = {}
-    body = body if isinstance(body, dict) else {}
+    body = await json_object(request)  # 400 for a body that is not a JSON object, too big or too deep
     session_id = str(body.get("session_id", ""))
     user = str(body.get("user_id", "me"))
     message = body.get("new_message") if isinstance(body.get("new_message"), dict) else {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from nemo_mcp.local.context import BackendContext
+from nemo_mcp.local.routes.bodies import json_object
 from nemo_mcp.local.store import SessionRecord
 
 BAD_TOKEN = 1001
@@ -120,18 +120,6 @@ def owned_session(ctx: BackendContext, caller: Caller, user: str, session_id: st
 def path_session(ctx: BackendContext, caller: Caller, request: Request) -> SessionRecord | None:
     """The caller's session named by the `{user}` and `{sid}` of the path; None answers 1002."""
     return owned_session(ctx, caller, request.path_params["user"], request.path_params["sid"])
-
-
-async def json_object(request: Request) -> dict[str, Any]:
-    """The body as a JSON object; {} for an empty or malformed body (the routes then use defaults)."""
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def now() -> float:

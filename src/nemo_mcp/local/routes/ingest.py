@@ -21,6 +21,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import anyio.to_thread
 import httpx
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -30,6 +31,13 @@ from nemo_mcp.config import MAX_UPLOAD_BYTES
 from nemo_mcp.local.context import BackendContext
 from nemo_mcp.local.render.clip import probe_media
 from nemo_mcp.local.render.images import ImageRejectedError
+from nemo_mcp.local.routes.bodies import (
+    MAX_FILES_PER_REQUEST,
+    BodyError,
+    CappedMultipart,
+    PartTooLargeError,
+    read_json,
+)
 from nemo_mcp.local.routes.guards import (
     FILE_TOO_LARGE,
     SESSION_NOT_FOUND,
@@ -45,7 +53,6 @@ from nemo_mcp.local.store import FileType, SessionRecord, UploadRecord, safe_fil
 
 log = logging.getLogger(__name__)
 
-MAX_FILES_PER_REQUEST = 10
 MAX_REDIRECTS = 5
 URL_TIMEOUT_S = 30.0
 _CHUNK = 1024 * 1024
@@ -232,19 +239,26 @@ async def handle_upload(ctx: BackendContext, request: Request, session: SessionR
 
 
 async def _from_multipart(request: Request, folder: Path) -> list[UploadRecord]:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_FILES_PER_REQUEST * MAX_UPLOAD_BYTES + _CHUNK:
-        raise UploadRefusedError(FILE_TOO_LARGE, "File too large: at most 50 MB.")
     records: list[UploadRecord] = []
-    # Starlette spools each part to a temporary file as it arrives: nothing is held whole in memory.
-    async with request.form(max_files=MAX_FILES_PER_REQUEST, max_fields=MAX_FILES_PER_REQUEST) as form:
+    # Each part is spooled to a temporary file as it arrives (nothing is held whole in memory) and refused
+    # as soon as it passes 50 MB; BodyLimit caps the whole request.
+    parser = CappedMultipart(
+        request.headers, request.stream(), max_files=MAX_FILES_PER_REQUEST, max_fields=MAX_FILES_PER_REQUEST
+    )
+    try:
+        form = await parser.parse()
+    except PartTooLargeError:
+        raise UploadRefusedError(FILE_TOO_LARGE, "File too large: at most 50 MB.") from None
+    except MultiPartException as exc:
+        raise BodyError(400, f"The form cannot be read: {exc.message}") from None
+    try:
         parts = [part for part in form.getlist("files") if isinstance(part, UploadFile)]
-        if any(part.size is not None and part.size > MAX_UPLOAD_BYTES for part in parts):
-            raise UploadRefusedError(FILE_TOO_LARGE, "File too large: at most 50 MB.")
         for part in parts:
             saved = await anyio.to_thread.run_sync(_copy_hashed, part.file, folder)
             name = _form_filename(part.filename)
             records.append(await anyio.to_thread.run_sync(_accept, saved, name, folder))
+    finally:
+        await form.close()
     return records
 
 
@@ -256,10 +270,7 @@ def _form_filename(raw: str | None) -> str:
 
 
 async def _from_urls(ctx: BackendContext, request: Request, folder: Path) -> list[UploadRecord]:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise UploadRefusedError(URL_REFUSED, "The body is not JSON.") from None
+    body = await read_json(request)  # 400 for a body that is not JSON, too big or too deep
     urls = body.get("urls") if isinstance(body, dict) else None
     if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
         raise UploadRefusedError(URL_REFUSED, 'Give {"urls": ["https://..."], "source_type": "url"}.')

@@ -27,6 +27,7 @@ from nemo_mcp.local.agent.plan import DraftError, clip_key, from_draft, to_spec
 from nemo_mcp.local.context import BackendContext, RenderControl
 from nemo_mcp.local.faults import DroppedByFaultError, FaultPlan
 from nemo_mcp.local.render_queue import ACTIVE, output_url, schedule, spec_to_json, update
+from nemo_mcp.local.routes.bodies import read_json
 from nemo_mcp.local.routes.guards import (
     begin,
     context_of,
@@ -67,10 +68,7 @@ async def submit(request: Request) -> Response:
     rule = ctx.faults.take("render_submit", ("submit_fail", "render_fail", "stall", "foreign_id"))
     if rule is not None and rule.effect == "submit_fail":
         return render_fail("The render could not be submitted (fault plan).", status=500)
-    try:
-        body = await request.json()
-    except ValueError:
-        return render_fail("The body is not JSON.", status=400)
+    body = await read_json(request)  # 400 for a body that is not JSON, too big or too deep
     if not isinstance(body, dict):
         return render_fail("The body is not a JSON object.", status=400)
     render_id, session_id = body.get("id"), body.get("sessionId", body.get("session_id"))
