@@ -111,20 +111,20 @@ def test_malformed_or_deep_json_is_a_400(local_backend: LocalBackend, body: byte
 
 @contextmanager
 def _backend_process(data_dir: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [server_command(), "local-backend", "--data-dir", str(data_dir)],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline().strip()
-        assert line.startswith("nemo-mcp local backend listening on "), line
-        yield process, line.rsplit(" ", 1)[1]
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    ) as process:
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline().strip()
+            assert line.startswith("nemo-mcp local backend listening on "), line
+            yield process, line.rsplit(" ", 1)[1]
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
 
 
 def _peak_rss_mb(pid: int) -> float:

@@ -20,7 +20,7 @@ from typing import TextIO
 
 import anyio
 
-from nemo_mcp.cli.embedded import embedded_backend, embedded_options
+from nemo_mcp.cli.embedded import embedded_backend, embedded_options, folder_in_use, start_backend
 from nemo_mcp.cli.progress import TerminalProgressSink
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import InputError
@@ -40,7 +40,7 @@ async def _backend(settings: Settings, local: bool) -> AsyncIterator[Settings]:
         yield settings
         return
     backend = embedded_backend(settings)
-    await anyio.to_thread.run_sync(backend.start)
+    await anyio.to_thread.run_sync(start_backend, backend)
     try:
         yield settings.with_local_backend(backend.url)
     finally:
@@ -132,9 +132,12 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not local:
         serve(settings)
         return 0
-    with embedded_backend(settings) as backend:
+    backend = start_backend(embedded_backend(settings))
+    try:
         log.info("local backend listening on %s", backend.url)
         serve(settings.with_local_backend(backend.url))
+    finally:
+        backend.stop()
     return 0
 
 
@@ -218,11 +221,14 @@ def run_state(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_local_backend(args: argparse.Namespace, settings: Settings) -> int:
     from nemo_mcp.local.runner import serve_forever
+    from nemo_mcp.local.store import DataFolderBusyError
     from nemo_mcp.server.transports import cannot_listen
 
     data_dir = Path(args.data_dir).expanduser().resolve() if args.data_dir else settings.local_backend_dir
     try:
         serve_forever(data_dir, host=args.host, port=args.port, options=embedded_options(settings))
+    except DataFolderBusyError as exc:
+        raise folder_in_use(exc.root) from None
     except OSError as exc:
         raise cannot_listen(args.host, args.port, exc) from None
     return 0

@@ -11,6 +11,11 @@ Layout under the data folder (every JSON file is written atomically: a temp file
 
 All state is also kept in memory; one lock guards it, because routes (event loop) and render workers
 (threads) both change it. Every change is written before the lock is released, so a restart loses nothing.
+
+One data folder, one owner: a running backend holds an exclusive `flock` on `.lock` in the folder, and a
+second one on the same folder stops at start with `DataFolderBusyError` (two of them lost each other's
+work: each kept its own copy of the state in memory and wrote it over the other's). Everything in the
+folder is private to its owner: folders 0700, files 0600 (uploaded photos included).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import logging
 import os
 import re
 import secrets
+import sys
 import tempfile
 import threading
 import time
@@ -27,6 +33,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+if sys.platform != "win32":
+    import fcntl
 
 log = logging.getLogger(__name__)
 
@@ -151,12 +160,43 @@ def safe_filename(name: str) -> str:
     return cleaned[-80:]
 
 
+class DataFolderBusyError(Exception):
+    """Another backend (in this process or another) is serving the data folder."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(f"the data folder {root} is in use by another nemo-mcp local backend")
+        self.root = root
+
+
+def private_folder(path: Path) -> None:
+    """`path` and its missing parents created 0700; an existing one loses group and other access."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        path.chmod(mode & 0o700)
+
+
+def _hold(root: Path) -> int | None:
+    """An exclusive lock on `root/.lock`, held for as long as the descriptor stays open."""
+    if sys.platform == "win32":  # pragma: no cover  # no flock there: one backend per folder on trust
+        return None
+    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise DataFolderBusyError(root) from None
+    return fd
+
+
 class Store:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.lock = threading.RLock()
+        private_folder(root)
+        self._owner = _hold(root)  # before anything in the folder is touched: leftovers may be live
         for sub in ("sessions", "uploads", "renders", "clips"):
-            (root / sub).mkdir(parents=True, exist_ok=True)
+            private_folder(root / sub)
         self._tokens: dict[str, TokenRecord] = {}
         self._accounts: dict[str, Account] = {}
         self._sessions: dict[str, SessionRecord] = {}
@@ -313,6 +353,12 @@ class Store:
     def upload_dir(self, session_id: str) -> Path:
         return self.root / "uploads" / session_id
 
+    def close(self) -> None:
+        """Give the data folder up (the next backend may take it)."""
+        if self._owner is not None:
+            os.close(self._owner)
+            self._owner = None
+
     # ---- renders -------------------------------------------------------------------------------
     def render(self, render_id: str) -> RenderRecord | None:
         with self.lock:
@@ -342,6 +388,7 @@ class Store:
 
 __all__ = [
     "Account",
+    "DataFolderBusyError",
     "FileType",
     "RenderRecord",
     "RenderState",
@@ -350,6 +397,7 @@ __all__ = [
     "TokenRecord",
     "TurnRecord",
     "UploadRecord",
+    "private_folder",
     "safe_filename",
     "write_json",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 import secrets
 import socket
 import time
@@ -49,7 +50,7 @@ from nemo_mcp.local.routes.guards import (
     ok,
     path_session,
 )
-from nemo_mcp.local.store import FileType, SessionRecord, UploadRecord, safe_filename
+from nemo_mcp.local.store import FileType, SessionRecord, UploadRecord, private_folder, safe_filename
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +118,11 @@ class _Incoming:
     """A temp file in the uploads folder that hashes what it gets and refuses (4002) past 50 MB."""
 
     def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         self.path = folder / f".incoming-{secrets.token_hex(8)}"
-        self._handle = self.path.open("wb")
+        # 0600 from the start: the photo stays private, under this name and under its final one.
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+        self._handle = os.fdopen(fd, "wb")
         self._digest = hashlib.sha256()
         self._size = 0
 
