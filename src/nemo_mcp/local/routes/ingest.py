@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
+import anyio
 import anyio.to_thread
 import httpx
 from starlette.datastructures import UploadFile
@@ -282,7 +283,16 @@ async def _from_urls(ctx: BackendContext, request: Request, folder: Path) -> lis
     records = []
     async with httpx.AsyncClient(follow_redirects=False, timeout=URL_TIMEOUT_S, trust_env=False) as http:
         for url in urls:
-            saved, name = await _fetch(http, url, folder, allow_private=ctx.options.allow_private_urls)
+            limit = ctx.options.url_fetch_timeout_s
+            try:
+                with anyio.fail_after(limit):
+                    saved, name = await _fetch(
+                        http, url, folder, allow_private=ctx.options.allow_private_urls
+                    )
+            except TimeoutError:
+                raise UploadRefusedError(
+                    URL_REFUSED, f"The URL did not finish downloading within {limit:g} s."
+                ) from None
             records.append(await anyio.to_thread.run_sync(_accept, saved, name, folder))
     return records
 

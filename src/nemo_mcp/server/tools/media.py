@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import anyio
@@ -25,7 +26,7 @@ from nemo_mcp.server.tools.common import (
     state_of,
     wait_budget,
 )
-from nemo_mcp.service.models import ProgressUpdate, TurnOutcome
+from nemo_mcp.service.models import ProgressUpdate, TurnOutcome, UploadOutcome
 from nemo_mcp.service.text import format_duration
 
 
@@ -61,10 +62,10 @@ async def upload(
     sid = session_arg(session_id)
     if new_session and sid is not None:
         raise ToolError("Give either session_id or new_session=true, not both.")
-    with errors():
-        outcome = await state.service.uploads.upload(
-            sources, sid, McpProgressSink(ctx), new_session=new_session
-        )
+    outcome = await within_budget(
+        state.settings.wait_seconds,
+        lambda: state.service.uploads.upload(sources, sid, McpProgressSink(ctx), new_session=new_session),
+    )
     names = ", ".join(f.filename for f in outcome.files)
     return UploadResult(
         message=f"Uploaded {len(outcome.files)} file(s) into session {outcome.session_id}: {names}.",
@@ -118,7 +119,10 @@ async def animate_image(
     # One per call: the values it reports only increase, across the upload and the generation.
     progress = McpProgressSink(ctx)
     with errors():
-        sid, notice = await _session_for(state, session_arg(session_id), image, progress)
+        # The upload cannot be left running in the background (the instruction needs it): it gets the
+        # configured wait even when this call asks to answer sooner.
+        upload_budget = max(budget, state.settings.wait_seconds)
+        sid, notice = await _session_for(state, session_arg(session_id), image, progress, upload_budget)
     turn = _start_turn(state, sid, text)
     await progress(ProgressUpdate(message=f'working on "{_short(text)}"'))
     remaining = max(0.0, budget - (anyio.current_time() - started))
@@ -141,14 +145,16 @@ async def animate_image(
 
 
 async def _session_for(
-    state: ServerState, sid: str | None, image: str | None, progress: McpProgressSink
+    state: ServerState, sid: str | None, image: str | None, progress: McpProgressSink, budget: float
 ) -> tuple[str, str | None]:
     """The session the instruction goes to (uploading `image` first), and any notice about it."""
     notice: str | None = None
     if image is not None:
         refuse_while_running(state, sid)
         # A new image without a session is a new clip: a fresh session keeps earlier clips out of it.
-        uploaded = await state.service.uploads.upload([image], sid, progress, new_session=sid is None)
+        uploaded = await within_budget(
+            budget, lambda: state.service.uploads.upload([image], sid, progress, new_session=sid is None)
+        )
         sid, notice = uploaded.session_id, uploaded.notice
     elif sid is None and state.service.workspace.latest_session_id is None:
         raise ToolError(
@@ -157,6 +163,22 @@ async def _session_for(
     sid = require_session(state, sid)
     refuse_while_running(state, sid)
     return sid, notice
+
+
+async def within_budget(budget: float, upload: Callable[[], Awaitable[UploadOutcome]]) -> UploadOutcome:
+    """An upload that answers within the call's wait budget, like every tool: in all, not per read.
+
+    A link the backend fetches slowly (or a big file on a slow line) is stopped when the budget runs out,
+    and the answer says so: nothing more is sent.
+    """
+    with anyio.move_on_after(budget), errors():
+        return await upload()
+    raise ToolError(
+        f"The upload did not finish within {budget:g} s, so it was stopped: a link that downloads slowly, "
+        "or a large file on a slow connection. Nothing more is being sent (a link may still show up in the "
+        "session: check get_state). Download the file and upload it from disk, or make it smaller; "
+        "NEMO_MCP_WAIT_SECONDS sets the wait (at most 55 s)."
+    )
 
 
 def _start_turn(state: ServerState, sid: str, text: str) -> Job[TurnOutcome]:
