@@ -26,7 +26,7 @@ from nemo_mcp.config import Settings
 from nemo_mcp.errors import InputError
 from nemo_mcp.service.facade import NemoService
 from nemo_mcp.service.models import ExportOutcome, ProgressUpdate, TurnOutcome
-from nemo_mcp.service.text import format_duration, format_size
+from nemo_mcp.service.text import format_duration, format_size, quoted
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ async def animate_file(
         turn = await service.turns.send(instruction, uploaded.session_id, progress)
         if not turn.ready_to_export:
             raise InputError(
-                f"The video agent did not make a clip: {turn.reply}".strip(),
+                f"The video agent did not make a clip; it said {quoted(turn.reply, 200)}",
                 hint='Try a clearer instruction, e.g. "animate this image into a 5-second video clip".',
             )
         out_dir = output.parent if output is not None else None

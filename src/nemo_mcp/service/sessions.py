@@ -122,6 +122,12 @@ class Workspace:
             return await self._new_session(language)
 
     def _known(self, sid: str) -> KnownSession:
+        record = self.known(sid)
+        self.sessions.touch(record.session_id)
+        return record
+
+    def known(self, sid: str) -> KnownSession:
+        """The record of `sid`; UnknownSessionError for an id this installation never used. No I/O."""
         record = self.sessions.get(sid)
         if record is None:
             shown = (
@@ -130,7 +136,6 @@ class Workspace:
             raise UnknownSessionError(
                 f"Unknown session id {shown!r}: nemo-mcp has not used it with this API."
             )
-        self.sessions.touch(record.session_id)
         return record
 
     async def _new_session(self, language: str, replaces: str | None = None) -> KnownSession:

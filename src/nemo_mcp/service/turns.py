@@ -34,12 +34,13 @@ from nemo_mcp.service.progress import ProgressReporter, ProgressSink
 from nemo_mcp.service.replies import tool_label, tool_message, translate_gui
 from nemo_mcp.service.session_store import KnownSession
 from nemo_mcp.service.sessions import Snapshot, Tuning, Workspace, language_of
-from nemo_mcp.service.text import format_duration
+from nemo_mcp.service.text import format_duration, plain_text, quoted
 from nemo_mcp.service.timeline import ready_for_export, summary
 
 logger = logging.getLogger(__name__)
 
 MAX_INSTRUCTION_CHARS = 8000
+MAX_REPLY_CHARS = 4000
 # A progress estimate for work of unknown length: elapsed / (elapsed + this) creeps towards 1.
 _TYPICAL_TURN_S = 150.0
 
@@ -132,7 +133,8 @@ class _Listener:
         if isinstance(event, TextEvent):
             self.assembler.add(event)
             if not event.partial or len(event.text) > 20:
-                await self.report(_snippet(translate_gui(event.text)), estimate)
+                # The agent's words, marked as theirs and quoted: never mistaken for our own.
+                await self.report(f"the video agent says {quoted(translate_gui(event.text), 160)}", estimate)
         elif isinstance(event, ToolStarted):
             self.last_notice = now
             await self.report(tool_message(event.name), estimate)
@@ -140,7 +142,7 @@ class _Listener:
             await self.report(f"{tool_label(event.name)} finished", estimate)
         elif isinstance(event, ErrorEvent):
             raise ApiError(
-                f"NemoVideo reported an error: {redact(event.message)}",
+                f"NemoVideo reported an error: {quoted(redact(event.message), 200)}",
                 hint="The instruction was not sent again. Check get_state, then retry or rephrase it.",
             )
 
@@ -220,7 +222,8 @@ async def _recover(
 def _outcome(
     ws: Workspace, record: KnownSession, text: str, after: Snapshot, changes: list[str], notice: str | None
 ) -> TurnOutcome:
-    reply = translate_gui(ws.client.redact(text)).strip()
+    # The agent's words, kept in `reply` (newlines and all, every other control character removed).
+    reply = plain_text(translate_gui(ws.client.redact(text)), MAX_REPLY_CHARS)
     if not reply:
         reply = (
             "Done. What changed: " + "; ".join(changes) + "."
@@ -235,8 +238,3 @@ def _outcome(
         ready_to_export=ready_for_export(after.draft),
         notice=notice,
     )
-
-
-def _snippet(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

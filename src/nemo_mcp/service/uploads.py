@@ -19,7 +19,7 @@ from nemo_mcp.service.paths import OpenedFile
 from nemo_mcp.service.progress import ProgressReporter, ProgressSink
 from nemo_mcp.service.session_store import KnownSession
 from nemo_mcp.service.sessions import Workspace
-from nemo_mcp.service.text import format_size, quoted
+from nemo_mcp.service.text import format_size, one_line, quoted
 
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
@@ -125,7 +125,7 @@ async def _upload_to(
             wire = answer.files[i] if i < len(answer.files) else None
             out.append(
                 UploadedFile(
-                    filename=(wire.filename if wire and wire.filename else local.name),
+                    filename=one_line(wire.filename if wire and wire.filename else local.name, 200),
                     file_type=_file_type(wire.file_type if wire else None, local.kind),
                     url=wire.cdn_url if wire else None,
                     size_bytes=local.size_bytes,
@@ -142,7 +142,7 @@ async def _upload_to(
             name = url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] or url
             out.append(
                 UploadedFile(
-                    filename=(wire.filename if wire and wire.filename else name)[:200],
+                    filename=one_line(wire.filename if wire and wire.filename else name, 200),
                     file_type=_file_type(wire.file_type if wire else None, None),
                     url=(wire.cdn_url if wire and wire.cdn_url else url),
                     size_bytes=wire.size if wire else None,

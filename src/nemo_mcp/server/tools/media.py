@@ -12,8 +12,11 @@ from pydantic import Field
 from nemo_mcp.server.jobs import Job
 from nemo_mcp.server.results import AnimateResult, UploadResult
 from nemo_mcp.server.tools.common import (
+    MAX_PATH_CHARS,
+    MAX_SOURCES,
     Ctx,
     McpProgressSink,
+    PathText,
     ServerState,
     SessionId,
     WaitSeconds,
@@ -28,12 +31,13 @@ from nemo_mcp.server.tools.common import (
 )
 from nemo_mcp.service.models import ProgressUpdate, TurnOutcome, UploadOutcome
 from nemo_mcp.service.text import format_duration
+from nemo_mcp.service.turns import MAX_INSTRUCTION_CHARS
 
 
 async def upload(
     ctx: Ctx,
     source: Annotated[
-        list[str] | str,
+        Annotated[list[PathText], Field(max_length=MAX_SOURCES)] | PathText,
         Field(
             description=(
                 "A local file path (inside the allowed folders) or an http(s) URL, or a list of them. "
@@ -66,9 +70,9 @@ async def upload(
         state.settings.wait_seconds,
         lambda: state.service.uploads.upload(sources, sid, McpProgressSink(ctx), new_session=new_session),
     )
-    names = ", ".join(f.filename for f in outcome.files)
     return UploadResult(
-        message=f"Uploaded {len(outcome.files)} file(s) into session {outcome.session_id}: {names}.",
+        # The files' own names stay in files[].filename: outside words never mix into our sentences.
+        message=f"Uploaded {len(outcome.files)} file(s) into session {outcome.session_id}.",
         session_id=outcome.session_id,
         files=outcome.files,
         notice=outcome.notice,
@@ -83,19 +87,21 @@ async def animate_image(
     instruction: Annotated[
         str,
         Field(
+            max_length=MAX_INSTRUCTION_CHARS,
             description=(
                 "What to make or change, in plain words: 'animate this image into a 5-second video clip using "
                 "low VRAM mode', 'make it 9:16 with the title \"Summer\"', 'add calm background music'."
-            )
+            ),
         ),
     ],
     image: Annotated[
         str | None,
         Field(
+            max_length=MAX_PATH_CHARS,
             description=(
                 "Optional: a local path or http(s) URL of an image to upload first. Without session_id it starts "
                 "a new session, so earlier clips do not mix in."
-            )
+            ),
         ),
     ] = None,
     session_id: SessionId = None,
@@ -202,7 +208,8 @@ def _animate_done(outcome: TurnOutcome, job: Job[Any], notice: str | None) -> An
     sid = outcome.session_id
     return AnimateResult(
         status="done",
-        message=f"Done in {format_duration(job.elapsed_s)}. {outcome.timeline}",
+        # Labels and the agent's answer are outside words: they stay in timeline and reply.
+        message=f"Done in {format_duration(job.elapsed_s)}: reply holds the video agent's answer, timeline the clip.",
         session_id=sid,
         reply=outcome.reply,
         changes=outcome.changes,

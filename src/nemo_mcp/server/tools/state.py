@@ -83,9 +83,10 @@ async def get_state(
         message = f"The last instruction failed: {turn_error}"
         next_step = _after_failure(unknown=unknown)
     else:
-        message = view.timeline
+        # Track labels and the agent's answer are outside words: they stay in their own fields.
+        message = f"The timeline has {len(view.tracks)} track(s), listed in timeline and tracks."
         if finished_turn is not None:
-            message = f"The instruction finished. {finished_turn.reply}".strip()
+            message = "The instruction finished: finished_turn.reply holds the video agent's answer."
         next_step = (
             call(view.session_id, "export")
             if view.ready_to_export
