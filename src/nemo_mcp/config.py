@@ -58,6 +58,8 @@ class Settings:
     recovery_delay_seconds: float = DEFAULT_RECOVERY_DELAY_SECONDS
     # Only for the local backend, which fetches URL uploads itself.
     allow_private_urls: bool = False
+    # The bearer key `serve --http` requires from every request; needed to listen beyond loopback.
+    http_key: str | None = field(default=None, repr=False)
     # What cached tokens, known sessions and render handles belong to. For a remote API that is its URL;
     # the embedded backend listens on a new port every run, so it is named by its data folder instead.
     backend_scope: str | None = None
@@ -170,6 +172,7 @@ class Settings:
             recovery_delay_seconds=_non_negative(
                 "NEMO_MCP_RECOVERY_DELAY", get("NEMO_MCP_RECOVERY_DELAY"), DEFAULT_RECOVERY_DELAY_SECONDS
             ),
+            http_key=_http_key(get("NEMO_MCP_HTTP_KEY")),
         )
 
 
@@ -264,6 +267,21 @@ def _seconds_within(name: str, raw: str | None, default: float, most: float) -> 
     if value <= 0 or value > most:
         raise ConfigError(f"{name}={raw!r} must be more than 0 and at most {most:g} seconds.")
     return value
+
+
+MIN_HTTP_KEY_LENGTH = 32
+
+
+def _http_key(raw: str | None) -> str | None:
+    # The value never appears in an error: only what is wrong with it.
+    if raw is None:
+        return None
+    if len(raw) < MIN_HTTP_KEY_LENGTH or not (raw.isascii() and raw.isprintable()) or " " in raw:
+        raise ConfigError(
+            f"NEMO_MCP_HTTP_KEY must be at least {MIN_HTTP_KEY_LENGTH} printable ASCII characters without "
+            "spaces, e.g. the output of `openssl rand -hex 32`."
+        )
+    return raw
 
 
 def _flag(name: str, raw: str | None) -> bool:
