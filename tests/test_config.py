@@ -108,3 +108,14 @@ def test_cli_prints_bad_setting_as_one_line(
     assert err == [
         "nemo-mcp: configuration error: NEMO_MCP_WAIT_SECONDS='abc' is not a number; give seconds, e.g. 45."
     ]
+
+
+def test_the_http_key_is_long_enough_and_never_shown(tmp_path: Path) -> None:
+    key = "s3cret-" + "k" * 30
+    settings = Settings.from_env({"HOME": str(tmp_path), "NEMO_MCP_HTTP_KEY": key})
+    assert settings.http_key == key
+    assert key not in repr(settings)
+    for bad in ("short", "k" * 31, "with space " + "k" * 30, "ключ" * 10):
+        with pytest.raises(ConfigError, match="NEMO_MCP_HTTP_KEY") as caught:
+            Settings.from_env({"HOME": str(tmp_path), "NEMO_MCP_HTTP_KEY": bad})
+        assert bad not in str(caught.value)
