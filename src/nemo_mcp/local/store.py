@@ -12,10 +12,8 @@ Layout under the data folder (every JSON file is written atomically: a temp file
 All state is also kept in memory; one lock guards it, because routes (event loop) and render workers
 (threads) both change it. Every change is written before the lock is released, so a restart loses nothing.
 
-One data folder, one owner: a running backend holds an exclusive `flock` on `.lock` in the folder, and a
-second one on the same folder stops at start with `DataFolderBusyError` (two of them lost each other's
-work: each kept its own copy of the state in memory and wrote it over the other's). Everything in the
-folder is private to its owner: folders 0700, files 0600 (uploaded photos included).
+One data folder, one owner: a backend holds an exclusive `flock` on `.lock` (two would overwrite each
+other's state); everything in the folder is private to its owner: folders 0700, files 0600.
 """
 
 from __future__ import annotations
@@ -171,8 +169,7 @@ class DataFolderBusyError(Exception):
 def private_folder(path: Path) -> None:
     """`path` and its missing parents created 0700; an existing one loses group and other access."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    mode = path.stat().st_mode & 0o777
-    if mode & 0o077:
+    if (mode := path.stat().st_mode & 0o777) & 0o077:
         path.chmod(mode & 0o700)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, ResourceLink, TextContent
 from pydantic import Field
@@ -63,7 +64,7 @@ async def export(
         state.service.workspace.known(sid)
     if cancel:
         return await _cancel_export(state, sid)
-    out_dir = _output_dir(state.settings, output_dir)
+    out_dir = await anyio.to_thread.run_sync(_output_dir, state.settings, output_dir)  # resolves: file I/O
     progress = McpProgressSink(ctx)
     job = state.jobs.find("export", sid)
     if job is None:
