@@ -11,7 +11,8 @@ import asyncio
 import logging
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nemo_mcp.api.client import NemoClient
@@ -74,6 +75,20 @@ class Snapshot:
             tracks_of(state.draft),
             media_of(state.video_infos, state.generated_media),
         )
+
+    def redacted(self, redact: Callable[[str], str]) -> Snapshot:
+        """Labels, names and links are the backend's text: what people read of them never holds a token.
+        The draft itself is left as it is (it goes back to the backend for the render)."""
+        tracks = [
+            track.model_copy(
+                update={"label": redact(track.label), "detail": track.detail and redact(track.detail)}
+            )
+            for track in self.tracks
+        ]
+        media = [
+            m.model_copy(update={"name": redact(m.name), "url": m.url and redact(m.url)}) for m in self.media
+        ]
+        return replace(self, tracks=tracks, media=media)
 
     def changes_since(self, before: Snapshot) -> list[str]:
         tracks_and_media = describe_changes(before.tracks, self.tracks, before.media, self.media)
@@ -165,7 +180,7 @@ class Workspace:
             answer = await self.client.state(record.session_id)
         except SessionGoneError:
             raise await self.session_gone(record) from None
-        return Snapshot.of(answer)
+        return Snapshot.of(answer).redacted(self.client.redact)
 
 
 def language_of(text: str) -> str:

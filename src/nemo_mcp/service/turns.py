@@ -205,7 +205,7 @@ async def _recover(
             continue
         changes = after.changes_since(before)
         if changes:
-            notice = "The connection dropped while NemoVideo worked, but the work finished."
+            notice = "NemoVideo never confirmed the instruction (the connection dropped or a gateway gave up), but the work finished."
             return _outcome(ws, record, partial, after, changes, notice)
         elapsed = time.monotonic() - started
         await report(

@@ -125,7 +125,9 @@ async def _upload_to(
             wire = answer.files[i] if i < len(answer.files) else None
             out.append(
                 UploadedFile(
-                    filename=one_line(wire.filename if wire and wire.filename else local.name, 200),
+                    filename=one_line(
+                        ws.client.redact(wire.filename if wire and wire.filename else local.name), 200
+                    ),
                     file_type=_file_type(wire.file_type if wire else None, local.kind),
                     url=wire.cdn_url if wire else None,
                     size_bytes=local.size_bytes,
@@ -142,7 +144,9 @@ async def _upload_to(
             name = url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] or url
             out.append(
                 UploadedFile(
-                    filename=one_line(wire.filename if wire and wire.filename else name, 200),
+                    filename=one_line(
+                        ws.client.redact(wire.filename if wire and wire.filename else name), 200
+                    ),
                     file_type=_file_type(wire.file_type if wire else None, None),
                     url=(wire.cdn_url if wire and wire.cdn_url else url),
                     size_bytes=wire.size if wire else None,
