@@ -12,7 +12,6 @@ import hmac
 from typing import Any
 
 import anyio
-import uvicorn
 from mcp.server import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.responses import JSONResponse
@@ -47,6 +46,8 @@ def serve_with_key(
     server: MCPServer[Any], key: str, host: str, port: int, security: TransportSecuritySettings
 ) -> None:
     """Serve streamable HTTP like `server.run("streamable-http")`, with the key checked in front."""
+    import uvicorn  # only when serving HTTP: stdio starts without it
+
     app = server.streamable_http_app(host=host, transport_security=security)
     config = uvicorn.Config(
         BearerKey(app, key), host=host, port=port, log_level=server.settings.log_level.lower()
