@@ -1,6 +1,6 @@
 """The layout's rules, checked on the source (docs/architecture.md says why each exists).
 
-config, errors, files        under everything
+config, errors, files        under everything (addresses too: which IPs are public)
 api/      the wire           may import: config, errors, files
 service/  the domain         may import: api, config, errors, files (never mcp, never httpx)
 server/   the MCP surface    may import: service, api, config, errors (never cli, never local)
@@ -26,11 +26,11 @@ MAX_FUNCTION_LINES = 80
 
 # layer -> the nemo_mcp layers it may import
 ALLOWED: dict[str, set[str]] = {
-    "api": {"api", "config", "errors", "files"},
-    "service": {"service", "api", "config", "errors", "files"},
-    "server": {"server", "service", "api", "config", "errors", "files"},
-    "cli": {"cli", "server", "service", "api", "local", "config", "errors", "files"},
-    "local": {"local", "config"},
+    "api": {"api", "addresses", "config", "errors", "files"},
+    "service": {"service", "api", "addresses", "config", "errors", "files"},
+    "server": {"server", "service", "api", "addresses", "config", "errors", "files"},
+    "cli": {"cli", "server", "service", "api", "local", "addresses", "config", "errors", "files"},
+    "local": {"local", "addresses", "config"},
 }
 # third-party packages only some layers may import
 ONLY_IN: dict[str, set[str]] = {"mcp": {"server", "cli"}, "httpx": {"api", "local"}, "httpx_sse": {"api"}}

@@ -11,13 +11,24 @@ from nemo_mcp.errors import ConfigError
 
 def test_defaults_point_at_the_cloud_and_home(tmp_path: Path) -> None:
     home = tmp_path / "h"
-    settings = Settings.from_env({"HOME": str(home)}, cwd=tmp_path)
+    settings = Settings.from_env({"HOME": str(home)}, cwd=tmp_path / "work")
     assert settings.api_url == DEFAULT_API_URL
     assert settings.backend == "cloud"
     assert settings.output_dir == home / "nemo-videos"
-    assert settings.allowed_dirs == (home, tmp_path)
+    assert settings.allowed_dirs == (home, tmp_path / "work")
     assert settings.wait_seconds == DEFAULT_WAIT_SECONDS
     assert settings.client_id_file == home / ".config" / "nemovideo" / "client_id"
+
+
+@pytest.mark.parametrize("here", ["/", "/etc", "/usr/local/bin", "/var/lib/app", "/tmp", "/home", "HOME/.."])
+def test_the_default_allowed_folders_never_open_the_whole_disk(tmp_path: Path, here: str) -> None:
+    home = tmp_path / "me"
+    cwd = Path(here.replace("HOME", str(home)))
+    assert Settings.from_env({"HOME": str(home)}, cwd=cwd).allowed_dirs == (home,)
+    assert Settings.from_env({"HOME": "/"}, cwd=Path("/")).allowed_dirs == ()  # a home of / opens nothing
+    assert Settings.from_env({"HOME": str(home), "NEMO_MCP_ALLOWED_DIRS": "/"}, cwd=cwd).allowed_dirs == (
+        Path("/"),
+    )  # unless asked for
 
 
 def test_reads_every_variable(tmp_path: Path) -> None:
@@ -97,3 +108,14 @@ def test_cli_prints_bad_setting_as_one_line(
     assert err == [
         "nemo-mcp: configuration error: NEMO_MCP_WAIT_SECONDS='abc' is not a number; give seconds, e.g. 45."
     ]
+
+
+def test_the_http_key_is_long_enough_and_never_shown(tmp_path: Path) -> None:
+    key = "s3cret-" + "k" * 30
+    settings = Settings.from_env({"HOME": str(tmp_path), "NEMO_MCP_HTTP_KEY": key})
+    assert settings.http_key == key
+    assert key not in repr(settings)
+    for bad in ("short", "k" * 31, "with space " + "k" * 30, "ключ" * 10):
+        with pytest.raises(ConfigError, match="NEMO_MCP_HTTP_KEY") as caught:
+            Settings.from_env({"HOME": str(tmp_path), "NEMO_MCP_HTTP_KEY": bad})
+        assert bad not in str(caught.value)

@@ -45,7 +45,9 @@ class Settings:
     skill_source: str | None = None
     backend: Backend = "cloud"
     output_dir: Path = field(default_factory=lambda: Path.home() / "nemo-videos")
-    allowed_dirs: tuple[Path, ...] = field(default_factory=lambda: (Path.home(), Path.cwd()))
+    allowed_dirs: tuple[Path, ...] = field(
+        default_factory=lambda: default_allowed_dirs(Path.home(), Path.cwd())
+    )
     wait_seconds: float = DEFAULT_WAIT_SECONDS
     # ~/.config/nemovideo holds the client id (the contract names that file) and the token cache.
     config_dir: Path = field(default_factory=lambda: Path.home() / ".config" / "nemovideo")
@@ -56,6 +58,8 @@ class Settings:
     recovery_delay_seconds: float = DEFAULT_RECOVERY_DELAY_SECONDS
     # Only for the local backend, which fetches URL uploads itself.
     allow_private_urls: bool = False
+    # The bearer key `serve --http` requires from every request; needed to listen beyond loopback.
+    http_key: str | None = field(default=None, repr=False)
     # What cached tokens, known sessions and render handles belong to. For a remote API that is its URL;
     # the embedded backend listens on a new port every run, so it is named by its data folder instead.
     backend_scope: str | None = None
@@ -129,7 +133,7 @@ class Settings:
 
         allowed_raw = get("NEMO_MCP_ALLOWED_DIRS")
         if allowed_raw is None:
-            allowed: tuple[Path, ...] = (home, here)
+            allowed: tuple[Path, ...] = default_allowed_dirs(home, here)
         else:
             allowed = tuple(
                 _folder("NEMO_MCP_ALLOWED_DIRS", part, home, here)
@@ -174,7 +178,43 @@ class Settings:
             recovery_delay_seconds=_non_negative(
                 "NEMO_MCP_RECOVERY_DELAY", get("NEMO_MCP_RECOVERY_DELAY"), DEFAULT_RECOVERY_DELAY_SECONDS
             ),
+            http_key=_http_key(get("NEMO_MCP_HTTP_KEY")),
         )
+
+
+# Folders whose contents are the system's, not a person's: never allowed unless NEMO_MCP_ALLOWED_DIRS says so.
+SYSTEM_FOLDERS = frozenset(
+    {
+        "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/proc", "/run",
+        "/sbin", "/snap", "/srv", "/sys", "/usr", "/var", "/Applications", "/Library", "/System",
+        "/Volumes", "/private", "/cores",
+    }
+)  # fmt: skip
+# Shared by every user of the machine: allowed as a whole only on purpose (a folder inside them is fine).
+SHARED_FOLDERS = frozenset({"/tmp", "/var/tmp", "/Users", "/home"})  # noqa: S108  # compared, never used
+
+
+def default_allowed_dirs(home: Path, here: Path) -> tuple[Path, ...]:
+    """The home folder and the current folder, minus any that would open too much.
+
+    Desktop hosts may start a server in `/`: the root, a system folder (or one inside it), a folder that
+    holds other people's homes, or one above the home folder is never allowed by default. Decided on the
+    paths as written (no I/O here); `NEMO_MCP_ALLOWED_DIRS` overrides it all.
+    """
+    kept: list[Path] = []
+    for folder in (home, here):
+        if not _too_broad(folder, home) and folder not in kept:
+            kept.append(folder)
+    return tuple(kept)
+
+
+def _too_broad(folder: Path, home: Path) -> bool:
+    text = os.path.normpath(str(folder))
+    if folder.anchor and text == os.path.normpath(folder.anchor):
+        return True  # a drive or the root
+    if text in SHARED_FOLDERS or (text != os.path.normpath(str(home)) and Path(home).is_relative_to(text)):
+        return True
+    return any(text == system or text.startswith(system + os.sep) for system in SYSTEM_FOLDERS)
 
 
 def parse_wait_seconds(name: str, raw: str | float | None) -> float:
@@ -233,6 +273,21 @@ def _seconds_within(name: str, raw: str | None, default: float, most: float) -> 
     if value <= 0 or value > most:
         raise ConfigError(f"{name}={raw!r} must be more than 0 and at most {most:g} seconds.")
     return value
+
+
+MIN_HTTP_KEY_LENGTH = 32
+
+
+def _http_key(raw: str | None) -> str | None:
+    # The value never appears in an error: only what is wrong with it.
+    if raw is None:
+        return None
+    if len(raw) < MIN_HTTP_KEY_LENGTH or not (raw.isascii() and raw.isprintable()) or " " in raw:
+        raise ConfigError(
+            f"NEMO_MCP_HTTP_KEY must be at least {MIN_HTTP_KEY_LENGTH} printable ASCII characters without "
+            "spaces, e.g. the output of `openssl rand -hex 32`."
+        )
+    return raw
 
 
 def _flag(name: str, raw: str | None) -> bool:

@@ -132,10 +132,11 @@ async def test_the_token_goes_only_to_the_api_host() -> None:
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
         client = NemoClient(http, settings)
-        for url in ("https://cdn.example/v.mp4", "/api/render/proxy/r/download"):
+        # A CDN on a public address (a literal: a name would need DNS, and private ones are refused).
+        for url in ("https://93.184.215.14/v.mp4", "/api/render/proxy/r/download"):
             async with client.download(url) as response:
                 await response.aread()
-    assert seen == {"cdn.example": None, "api.test": "Bearer nmv_usr_given"}
+    assert seen == {"93.184.215.14": None, "api.test": "Bearer nmv_usr_given"}
 
 
 async def test_a_message_whose_connection_breaks_before_any_answer_counts_as_dropped() -> None:
@@ -164,3 +165,14 @@ async def test_a_message_whose_connection_breaks_before_any_answer_counts_as_dro
         with pytest.raises(ConnectionFailedError, match="failed"):
             await client.credits()
         assert requests == 3  # a read is tried once more
+
+
+def test_redact_removes_the_token_and_anything_shaped_like_a_credential() -> None:
+    from nemo_mcp.api.http import redact
+
+    echoed = "authorization: Bearer nmv_usr_SECRETsecret123\nx-other: nmv_usr_OTHERother456 and 'Bearer abc'"
+    clean = redact(echoed, "nmv_usr_SECRETsecret123")
+    assert "SECRET" not in clean
+    assert "OTHER" not in clean
+    assert "abc" not in clean
+    assert "Bearer ***" in clean

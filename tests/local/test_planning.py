@@ -9,7 +9,7 @@ import pytest
 from nemo_mcp.local.agent.plan_draft import DraftError
 from nemo_mcp.local.agent.planning import ClipPlan, apply, cost, from_draft, to_draft
 from nemo_mcp.local.agent.understanding import parse
-from nemo_mcp.local.store import SessionRecord
+from nemo_mcp.local.records import SessionRecord
 from tests.local.corpus.check import upload
 
 PHOTO = upload("photo.jpg", "image")

@@ -77,7 +77,7 @@ async def test_a_request_understood_in_part_does_that_part_names_the_rest_and_ch
     assert done["status"] == "partial", done
     assert done["changes"][0].startswith("a new clip of sample.png: 1 s"), done
     assert any("picture move" in item for item in done["not_done"]), done
-    assert "Not done:" in done["message"]
+    assert "not done (listed in not_done)" in done["message"]
     after = await call_ok(client, "get_credits")
     assert before["available"] - after["available"] == 50  # half of a generation, not all of it
 

@@ -59,7 +59,7 @@ async def test_first_use_creates_client_id_token_cache_and_session(
     assert (uploaded.file_type, uploaded.width, uploaded.height) == ("image", 640, 480)
     assert uploaded.size_bytes == _size(sample_png)
     assert outcome.notice is None
-    assert progress.messages[0].startswith("uploading sample.png")
+    assert progress.messages[0].startswith("uploading 'sample.png'")  # a file's name, quoted
     assert progress.fractions == sorted(progress.fractions)
 
     assert local_settings.client_id_file.read_text().strip()

@@ -38,7 +38,7 @@ async def test_error_event_is_a_clear_failure_and_not_resent(
     service: NemoService, local_backend: LocalBackend
 ) -> None:
     local_backend.faults.add("run_sse", "error_event")
-    with pytest.raises(ApiError, match="NemoVideo reported an error: The agent hit a temporary error"):
+    with pytest.raises(ApiError, match="NemoVideo reported an error: 'The agent hit a temporary error"):
         await service.turns.send("hello")
     assert local_backend.stats.requests["run_sse"] == 1
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Sequence
-from contextlib import ExitStack, asynccontextmanager
-from pathlib import Path
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from nemo_mcp.api.auth import Authenticator, Credential
+from nemo_mcp.api.downloads import MAX_DOWNLOAD_REDIRECTS, check_public_url, download_url, downloaded_failure
 from nemo_mcp.api.events import SseEvent
 from nemo_mcp.api.headers import attribution_headers, platform_for
 from nemo_mcp.api.http import (
@@ -27,12 +27,13 @@ from nemo_mcp.api.http import (
     DEFAULT_TIMEOUT,
     SSE_TIMEOUT,
     UPLOAD_TIMEOUT,
-    Failure,
     Who,
     error_for,
     network_error,
     read_answer,
+    redact,
 )
+from nemo_mcp.api.multipart import FilePart, multipart_body
 from nemo_mcp.api.stream import events as stream_events
 from nemo_mcp.api.stream import refusal
 from nemo_mcp.api.wire import (
@@ -60,7 +61,6 @@ logger = logging.getLogger(__name__)
 
 APP_NAME = "nemo_agent"
 
-FilePart = tuple[Path, str, str]  # path, filename to send, MIME type
 # What NemoClient is given: the service opens one with `open_http_client`, tests may pass their own.
 HttpClient = httpx.AsyncClient
 
@@ -126,11 +126,11 @@ class NemoClient:
         return self._auth.who()
 
     def redact(self, text: str) -> str:
-        """Remove the token from text that came from outside (e.g. a backend error message)."""
-        credential = self._auth.credential
-        if credential and credential.token:
-            text = text.replace(credential.token, "***")
-        return text
+        """Remove tokens from text that came from outside (a backend error that echoes the request):
+        ours, and anything shaped like a bearer credential or a NemoVideo token."""
+        return redact(
+            text, self._auth.credential.token if self._auth.credential else None, self._settings.token
+        )
 
     async def ensure_token(self) -> Credential:
         return await self._auth.ensure()
@@ -164,22 +164,22 @@ class NemoClient:
         while True:
             credential = await self.ensure_token()
             try:
-                with ExitStack() as stack:
-                    kwargs: dict[str, Any] = {}
-                    if files:
-                        kwargs["files"] = [
-                            ("files", (name, stack.enter_context(path_.open("rb")), mime))
-                            for path_, name, mime in files
-                        ]
-                    elif json is not None:
-                        kwargs["json"] = json
-                    response = await self._http.request(
-                        method,
-                        f"{self._api}{path}",
-                        headers=self._headers(credential),
-                        timeout=limits or self._timeout,
-                        **kwargs,
-                    )
+                kwargs: dict[str, Any] = {}
+                headers = self._headers(credential)
+                if files:
+                    body = multipart_body("files", files)  # streamed from the checked handles
+                    kwargs["content"] = body.stream()
+                    headers["Content-Type"] = body.content_type
+                    headers["Content-Length"] = str(body.length)
+                elif json is not None:
+                    kwargs["json"] = json
+                response = await self._http.request(
+                    method,
+                    f"{self._api}{path}",
+                    headers=headers,
+                    timeout=limits or self._timeout,
+                    **kwargs,
+                )
             except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
                 if reconnected:
                     raise network_error(exc, self._api) from None
@@ -226,7 +226,7 @@ class NemoClient:
         return info
 
     async def upload_files(self, session_id: str, files: Sequence[FilePart]) -> UploadAnswer:
-        """Multipart upload, field `files` repeated; streamed from disk, never read whole."""
+        """Multipart upload, field `files` repeated; streamed from each part's reader, never read whole."""
         data = await self._call(
             "POST", f"/api/upload-video/{APP_NAME}/me/{_seg(session_id)}", files=files, limits=UPLOAD_TIMEOUT
         )
@@ -264,34 +264,72 @@ class NemoClient:
             "draft": draft,
             "output": {"format": "mp4", "quality": "high"},
         }
-        return parse_render(await self._call("POST", "/api/render/proxy/lambda", json=body))
+        return self._redacted(parse_render(await self._call("POST", "/api/render/proxy/lambda", json=body)))
 
     async def render_status(self, render_id: str) -> RenderStatus:
-        return parse_render(await self._call("GET", f"/api/render/proxy/lambda/{_seg(render_id)}", safe=True))
+        path = f"/api/render/proxy/lambda/{_seg(render_id)}"
+        return self._redacted(parse_render(await self._call("GET", path, safe=True)))
+
+    def _redacted(self, status: RenderStatus) -> RenderStatus:
+        """A render's error is the backend's own text and reaches people and logs: never with a token."""
+        return status.model_copy(update={"error": self.redact(status.error)}) if status.error else status
 
     async def cancel_render(self, render_id: str) -> None:
         await self._call("POST", f"/api/render/proxy/lambda/{_seg(render_id)}/cancel", safe=True)
 
     @asynccontextmanager
     async def download(self, url: str) -> AsyncIterator[httpx.Response]:
-        """Stream a finished video. The token goes only to the API's own host, never to a CDN."""
-        absolute = url if "://" in url else f"{self._api}{url if url.startswith('/') else '/' + url}"
-        try:
-            target, api = httpx.URL(absolute), httpx.URL(self._api)
-        except (httpx.InvalidURL, ValueError):
-            raise ApiError("The NemoVideo API gave a download link nemo-mcp cannot use.") from None
-        same_host = (target.scheme, target.host, target.port) == (api.scheme, api.host, api.port)
-        credential = await self.ensure_token() if same_host else None
-        headers = self._headers(credential) if same_host else {}
-        try:
-            async with self._http.stream(
-                "GET", absolute, headers=headers, timeout=self._timeout, follow_redirects=True
-            ) as response:
-                if response.status_code >= 400:
-                    raise error_for(Failure(response.status_code), self.who())
-                yield response
-        except httpx.HTTPError as exc:
-            raise network_error(exc, self._api) from None
+        """Stream a finished video from `url` (absolute, or a path on the API).
+
+        The token goes only to the API's own origin. Any other origin, named by the link or by a
+        redirect, is fetched only when its host is public: never loopback, link-local or private, so
+        a backend cannot aim this process at another service on the machine or its network. An error
+        answer, or JSON where a video should be, is read as an error; a refused token is renewed once.
+        """
+        target = download_url(self._api, url)
+        renewed = False
+        while True:
+            try:
+                response, credential = await self._open_download(target)
+            except httpx.HTTPError as exc:
+                raise network_error(exc, self._api) from None
+            try:
+                failure = await downloaded_failure(response)
+                if failure is None:
+                    try:
+                        yield response
+                    except httpx.HTTPError as exc:
+                        raise network_error(exc, self._api) from None
+                    return
+            finally:
+                await response.aclose()
+            error = error_for(failure, self.who())
+            if isinstance(error, TokenExpiredError) and credential is not None and not renewed:
+                renewed = True
+                if await self._auth.renew(credential):
+                    continue
+            raise error
+
+    async def _open_download(self, target: httpx.URL) -> tuple[httpx.Response, Credential | None]:
+        """The answer at `target`, redirects followed by hand (each hop checked); the token if it was sent."""
+        api = httpx.URL(self._api)
+        for _ in range(MAX_DOWNLOAD_REDIRECTS + 1):
+            own = (target.scheme, target.host, target.port) == (api.scheme, api.host, api.port)
+            if not own:
+                await check_public_url(target)
+            credential = await self.ensure_token() if own else None
+            request = self._http.build_request(
+                "GET", target, headers=self._headers(credential) if own else {}, timeout=self._timeout
+            )
+            response = await self._http.send(request, stream=True, follow_redirects=False)
+            if not (response.is_redirect and "location" in response.headers):
+                return response, credential
+            await response.aclose()
+            try:
+                target = target.join(response.headers["location"])
+            except (httpx.InvalidURL, ValueError):
+                raise ApiError("The download link redirected to an address nemo-mcp cannot use.") from None
+        raise ApiError("The download link redirected too many times.")
 
     def fallback_download_path(self, render_id: str) -> str:
         return f"/api/render/proxy/{_seg(render_id)}/download"
@@ -339,6 +377,13 @@ class NemoClient:
                 renewed = True
                 if await self._auth.renew(credential):
                     continue  # refused before the backend took it: sending again is safe
+            if failure.status >= 500 or failure.status == 408:
+                # A gateway's 504 (or any 5xx) says nothing about the backend behind it, which may have
+                # taken the message and be working on it: the state tells, as after a dropped stream.
+                raise StreamDroppedError(
+                    f"The NemoVideo API answered the message with HTTP {failure.status}; it may have been "
+                    "carried out anyway."
+                )
             raise error
 
 

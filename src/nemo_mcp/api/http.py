@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,6 +139,19 @@ def error_for(failure: Failure, who: Who, *, token_call: bool = False) -> NemoEr
         request_id=rid,
         hint=hint,
     )
+
+
+# "Bearer <anything>" (the scheme kept) and NemoVideo's token shape, wherever outside text carries them.
+_CREDENTIAL = re.compile(r"(?i)(bearer\s+)[^\s\"',;]+|\bnmv_[a-z]+_[A-Za-z0-9_\-]{8,}")
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    """`text` from outside (a backend error that echoes the request) without `secrets` or anything shaped
+    like a bearer credential or a NemoVideo token."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return _CREDENTIAL.sub(lambda m: f"{m.group(1)}***" if m.group(1) else "***", text)
 
 
 def network_error(exc: httpx.HTTPError, api_url: str) -> NemoError:

@@ -20,13 +20,13 @@ from typing import TextIO
 
 import anyio
 
-from nemo_mcp.cli.embedded import embedded_backend, embedded_options
+from nemo_mcp.cli.embedded import embedded_backend, embedded_options, folder_in_use, start_backend
 from nemo_mcp.cli.progress import TerminalProgressSink
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import InputError
 from nemo_mcp.service.facade import NemoService
 from nemo_mcp.service.models import ExportOutcome, ProgressUpdate, TurnOutcome
-from nemo_mcp.service.text import format_duration, format_size
+from nemo_mcp.service.text import format_duration, format_size, quoted
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ async def _backend(settings: Settings, local: bool) -> AsyncIterator[Settings]:
         yield settings
         return
     backend = embedded_backend(settings)
-    await anyio.to_thread.run_sync(backend.start)
+    await anyio.to_thread.run_sync(start_backend, backend)
     try:
         yield settings.with_local_backend(backend.url)
     finally:
@@ -63,7 +63,7 @@ async def animate_file(
         turn = await service.turns.send(instruction, uploaded.session_id, progress)
         if not turn.ready_to_export:
             raise InputError(
-                f"The video agent did not make a clip: {turn.reply}".strip(),
+                f"The video agent did not make a clip; it said {quoted(turn.reply, 200)}",
                 hint='Try a clearer instruction, e.g. "animate this image into a 5-second video clip".',
             )
         out_dir = output.parent if output is not None else None
@@ -82,15 +82,23 @@ def _place(exported: ExportOutcome, output: Path) -> ExportOutcome:
     return exported.model_copy(update={"path": output.resolve()})
 
 
+def _from_here(image: str) -> str:
+    """A relative path on the command line is in the current folder, as for every other command."""
+    from nemo_mcp.service.media import is_url
+
+    if is_url(image):
+        return image
+    path = Path(image).expanduser()
+    return str(path if path.is_absolute() else Path.cwd() / path)
+
+
 def _allow_parent(settings: Settings, image: str) -> Settings:
     """A file the person named on the command line may be uploaded from its own folder."""
     from nemo_mcp.service.media import is_url
 
     if is_url(image):
         return settings
-    path = Path(image).expanduser()
-    folder = (path if path.is_absolute() else Path.cwd() / path).parent
-    return replace(settings, allowed_dirs=(*settings.allowed_dirs, folder))
+    return replace(settings, allowed_dirs=(*settings.allowed_dirs, Path(image).parent))
 
 
 def _output_path(raw: str | None) -> Path | None:
@@ -124,21 +132,25 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not local:
         serve(settings)
         return 0
-    with embedded_backend(settings) as backend:
+    backend = start_backend(embedded_backend(settings))
+    try:
         log.info("local backend listening on %s", backend.url)
         serve(settings.with_local_backend(backend.url))
+    finally:
+        backend.stop()
     return 0
 
 
 def run_animate(args: argparse.Namespace, settings: Settings) -> int:
     local = bool(args.local) or settings.backend == "local"
     printer = TerminalProgressSink()
+    image = _from_here(args.image)
     try:
         turn, exported = anyio.run(
             partial(
                 animate_file,
-                _allow_parent(settings, args.image),
-                args.image,
+                _allow_parent(settings, image),
+                image,
                 args.instruction,
                 _output_path(args.output),
                 printer,
@@ -209,11 +221,14 @@ def run_state(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_local_backend(args: argparse.Namespace, settings: Settings) -> int:
     from nemo_mcp.local.runner import serve_forever
+    from nemo_mcp.local.store import DataFolderBusyError
     from nemo_mcp.server.transports import cannot_listen
 
     data_dir = Path(args.data_dir).expanduser().resolve() if args.data_dir else settings.local_backend_dir
     try:
         serve_forever(data_dir, host=args.host, port=args.port, options=embedded_options(settings))
+    except DataFolderBusyError as exc:
+        raise folder_in_use(exc.root) from None
     except OSError as exc:
         raise cannot_listen(args.host, args.port, exc) from None
     return 0

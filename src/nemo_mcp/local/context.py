@@ -33,6 +33,9 @@ class BackendOptions:
     allow_private_urls: bool = False
     # How long an anonymous token is valid.
     token_ttl_s: float = SEVEN_DAYS_S
+    # How long fetching one URL upload may take in all (a link that trickles a byte at a time never
+    # trips a per-read timeout).
+    url_fetch_timeout_s: float = 60.0
 
 
 @dataclass

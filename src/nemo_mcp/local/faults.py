@@ -11,6 +11,8 @@ Effects, by route:
                     body_code   (value: N)   answer HTTP 200 with body code N (1001, 1002, 2001, 4001, 4002)
                     rate_limit               answer HTTP 429 with Retry-After: 1
                     delay       (value: s)   wait s seconds, then answer normally (client timeouts)
+                    hold                     hold the request until the plan is reset, then answer normally
+                                             (a test acts at a known moment: swaps a file, expires tokens)
     run_sse         drop_after  (value: N)   cut the connection after N events (the work goes on)
                     heartbeats_only          send only heartbeats until the client goes away; nothing runs
                     silent                   do the work, send no text events
@@ -19,13 +21,21 @@ Effects, by route:
                     split_events             write every event in several pieces, cut mid-line
                     adk_events               send ADK-shaped events (content.parts) instead of the type shape
                     stall                    hold the work (credits frozen) until the plan is reset
+                    gateway_timeout          take the message and do the work, but answer HTTP 504 at once
+                    say         (value: text) the agent's words are this text (control characters and all)
     render_submit   submit_fail              answer HTTP 500 {"success": false, ...}; no job is created
                     render_fail              accept the job, then end it in `failed`
                     stall                    the job stays `processing` until the plan is reset
+                    foreign_id  (value: id)  the job is kept and answered under this id, not the client's
     render_poll     completed_without_url    answer `completed` with no URL
                     poll_variant (value: "task_id" | "render_id")  answer in another §8 shape
                     unreachable_url          give an output URL on which nothing listens
+                    foreign_url (value: URL) once the job is done, name this URL as its output
+                    echo_headers             answer `failed` with the request's headers (token included) as
+                                             the error, like a backend whose error page echoes the request
     download        cut_download             send half of the file, then drop the connection
+                    stall                    send half of the file, then hold until the plan is reset
+                    redirect    (value: URL) the output URL answers 302 to this URL
 """
 
 from __future__ import annotations
@@ -54,6 +64,7 @@ Effect = Literal[
     "body_code",
     "rate_limit",
     "delay",
+    "hold",
     "drop_after",
     "heartbeats_only",
     "silent",
@@ -62,17 +73,23 @@ Effect = Literal[
     "split_events",
     "adk_events",
     "stall",
+    "gateway_timeout",
+    "say",
     "submit_fail",
+    "foreign_id",
     "render_fail",
     "completed_without_url",
     "poll_variant",
     "unreachable_url",
+    "foreign_url",
+    "echo_headers",
     "cut_download",
+    "redirect",
 ]
 ROUTES: tuple[str, ...] = get_args(Route)
 EFFECTS: tuple[str, ...] = get_args(Effect)
 
-_GENERIC: frozenset[str] = frozenset({"http_status", "body_code", "rate_limit", "delay"})
+_GENERIC: frozenset[str] = frozenset({"http_status", "body_code", "rate_limit", "delay", "hold"})
 # What a run_sse stream can be made to do (the agent asks for these when a turn starts).
 RUN_SSE_EFFECTS: frozenset[str] = frozenset(
     {
@@ -84,15 +101,20 @@ RUN_SSE_EFFECTS: frozenset[str] = frozenset(
         "split_events",
         "adk_events",
         "stall",
+        "gateway_timeout",
+        "say",
     }
 )
 _BY_ROUTE: dict[str, frozenset[str]] = {
     "run_sse": RUN_SSE_EFFECTS,
-    "render_submit": frozenset({"submit_fail", "render_fail", "stall"}),
-    "render_poll": frozenset({"completed_without_url", "poll_variant", "unreachable_url"}),
-    "download": frozenset({"cut_download"}),
+    "render_submit": frozenset({"submit_fail", "render_fail", "stall", "foreign_id"}),
+    "render_poll": frozenset(
+        {"completed_without_url", "poll_variant", "unreachable_url", "foreign_url", "echo_headers"}
+    ),
+    "download": frozenset({"cut_download", "stall", "redirect"}),
 }
 _NEEDS_INT = frozenset({"http_status", "body_code", "drop_after"})
+_NEEDS_TEXT = frozenset({"say", "foreign_id", "foreign_url", "redirect"})
 POLL_VARIANTS = ("task_id", "render_id")
 MAX_DELAY_S = 600
 
@@ -149,6 +171,8 @@ def make_rule(route: str, effect: str, value: float | str | None = None, times: 
         raise FaultPlanError("http_status needs a value from 400 to 599")
     if effect == "delay" and not (_is_number(value) and 0 < value <= MAX_DELAY_S):
         raise FaultPlanError(f"delay needs a number of seconds, more than 0 and at most {MAX_DELAY_S}")
+    if effect in _NEEDS_TEXT and not (isinstance(value, str) and value):
+        raise FaultPlanError(f"effect {effect!r} needs a text value")
     if effect == "poll_variant" and value not in POLL_VARIANTS:
         raise FaultPlanError(f"poll_variant needs value {' or '.join(POLL_VARIANTS)}")
     if times is not None and times < 1:
@@ -164,6 +188,8 @@ class FaultPlan:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     # Set when the plan is reset: what a `stall` waits for.
     _released: threading.Event = field(default_factory=threading.Event)
+    # Set when a `hold` (or a download `stall`) starts holding: what a test waits for before acting.
+    _holding: threading.Event = field(default_factory=threading.Event)
 
     def add(
         self, route: str, effect: str, value: float | str | None = None, *, times: int | None = 1
@@ -217,6 +243,17 @@ class FaultPlan:
 
     def take_generic(self, route: str) -> FaultRule | None:
         return self.take(route, _GENERIC)
+
+    def holding(self) -> threading.Event:
+        """Call when a request starts to be held; returns the event that releases it (the next reset)."""
+        self._holding.set()
+        return self.release_event()
+
+    def wait_held(self, timeout: float) -> bool:
+        """Block until a request is held (then forget it, for the next one); False after `timeout` s."""
+        held = self._holding.wait(timeout)
+        self._holding.clear()
+        return held
 
     def release_event(self) -> threading.Event:
         """The event a stall waits on: set by the next reset()."""

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from nemo_mcp.local.context import BackendContext, RenderControl
+from nemo_mcp.local.records import RenderRecord
 from nemo_mcp.local.render.clip import ClipSpec, RenderCancelledError, render_clip
 from nemo_mcp.local.routes.guards import now
-from nemo_mcp.local.store import RenderRecord, write_json
+from nemo_mcp.local.store import write_json
 
 log = logging.getLogger(__name__)
 

@@ -109,9 +109,14 @@ class LocalBackend:
         """Bind, start serving in a thread and return once the socket accepts connections."""
         if self._thread is not None:
             raise RuntimeError("this LocalBackend is already started")
-        sock = _bind(self.host, self.port)
+        store = Store(self.data_dir)  # takes the folder (DataFolderBusyError when another backend has it)
+        try:
+            sock = _bind(self.host, self.port)
+        except BaseException:
+            store.close()
+            raise
         self.port = sock.getsockname()[1]
-        ctx = BackendContext(store=Store(self.data_dir), options=self.options, faults=self._faults)
+        ctx = BackendContext(store=store, options=self.options, faults=self._faults)
         ctx.base_url = self.url
         self._ctx = ctx
         logging.getLogger("uvicorn.error").addFilter(_QUIET)  # the same filter object: added once
@@ -162,6 +167,7 @@ class LocalBackend:
                 log.warning("local backend thread did not stop within %.0f s", STOP_TIMEOUT_S)
         if ctx is not None:
             ctx.executor.shutdown(wait=True, cancel_futures=True)
+            ctx.store.close()
         self._thread = None
         self._server = None
 

@@ -11,6 +11,9 @@ Layout under the data folder (every JSON file is written atomically: a temp file
 
 All state is also kept in memory; one lock guards it, because routes (event loop) and render workers
 (threads) both change it. Every change is written before the lock is released, so a restart loses nothing.
+
+One data folder, one owner: a backend holds an exclusive `flock` on `.lock` (two would overwrite each
+other's state); everything in the folder is private to its owner: folders 0700, files 0600.
 """
 
 from __future__ import annotations
@@ -20,107 +23,19 @@ import logging
 import os
 import re
 import secrets
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
+if sys.platform != "win32":
+    import fcntl
+
+from nemo_mcp.local.records import Account, RenderRecord, SessionRecord, TokenRecord
 
 log = logging.getLogger(__name__)
-
-MAX_HISTORY = 20
-
-FileType = Literal["image", "video", "audio"]
-RenderState = Literal["pending", "processing", "completed", "failed"]
-
-
-class TokenRecord(BaseModel):
-    token: str
-    user_id: str
-    client_id: str
-    expires_at: float
-
-
-class Account(BaseModel):
-    user_id: str
-    available: int
-    frozen: int = 0
-    # reservation key -> amount frozen for it
-    reservations: dict[str, int] = Field(default_factory=dict)
-
-
-class UploadRecord(BaseModel):
-    filename: str
-    stored_name: str
-    file_type: FileType
-    sha256: str
-    size: int
-    width: int = 0
-    height: int = 0
-    duration: float = 0.0
-    fps: float = 0.0
-    uploaded_at: float = 0.0
-
-
-class TurnRecord(BaseModel):
-    """Work started by a run_sse message, kept until it is done so that a restart can finish it."""
-
-    id: str
-    kind: Literal["generate", "edit"]
-    cost: int
-    draft: dict[str, Any]
-    clip_key: str | None = None
-    started_at: float = 0.0
-    # An undo restores the newest draft of `history` (and drops it) instead of pushing the current one.
-    undo: bool = False
-    # What was asked and will not be done, told again when the turn ends.
-    not_done: list[str] = Field(default_factory=list)
-
-
-class SessionRecord(BaseModel):
-    session_id: str
-    task_id: str
-    user_id: str
-    task_name: str = "project"
-    language: str = "en"
-    created_at: float = 0.0
-    uploads: list[UploadRecord] = Field(default_factory=list)
-    draft: dict[str, Any] | None = None
-    generated_media: list[dict[str, Any]] = Field(default_factory=list)
-    turn: TurnRecord | None = None
-    messages: int = 0
-    # The drafts before each change, oldest first (at most MAX_HISTORY): what "undo" goes back to.
-    history: list[dict[str, Any]] = Field(default_factory=list)
-
-    def latest_upload(self, file_type: FileType) -> UploadRecord | None:
-        for upload in reversed(self.uploads):
-            if upload.file_type == file_type:
-                return upload
-        return None
-
-    def upload_by_hash(self, sha256: str) -> UploadRecord | None:
-        for upload in reversed(self.uploads):
-            if upload.sha256 == sha256:
-                return upload
-        return None
-
-
-class RenderRecord(BaseModel):
-    id: str
-    session_id: str
-    user_id: str
-    status: RenderState = "pending"
-    progress: int = 5
-    created_at: float = 0.0
-    completed_at: float | None = None
-    # the ClipSpec as JSON (paths as strings) and the clip cache key it renders to
-    spec: dict[str, Any] = Field(default_factory=dict)
-    clip_key: str = ""
-    error: str | None = None
-    # set by the fault plan at submit time
-    fault: Literal["render_fail", "stall"] | None = None
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -159,12 +74,42 @@ def safe_filename(name: str) -> str:
     return cleaned[-80:]
 
 
+class DataFolderBusyError(Exception):
+    """Another backend (in this process or another) is serving the data folder."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(f"the data folder {root} is in use by another nemo-mcp local backend")
+        self.root = root
+
+
+def private_folder(path: Path) -> None:
+    """`path` and its missing parents created 0700; an existing one loses group and other access."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if (mode := path.stat().st_mode & 0o777) & 0o077:
+        path.chmod(mode & 0o700)
+
+
+def _hold(root: Path) -> int | None:
+    """An exclusive lock on `root/.lock`, held for as long as the descriptor stays open."""
+    if sys.platform == "win32":  # pragma: no cover  # no flock there: one backend per folder on trust
+        return None
+    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise DataFolderBusyError(root) from None
+    return fd
+
+
 class Store:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.lock = threading.RLock()
+        private_folder(root)
+        self._owner = _hold(root)  # before anything in the folder is touched: leftovers may be live
         for sub in ("sessions", "uploads", "renders", "clips"):
-            (root / sub).mkdir(parents=True, exist_ok=True)
+            private_folder(root / sub)
         self._tokens: dict[str, TokenRecord] = {}
         self._accounts: dict[str, Account] = {}
         self._sessions: dict[str, SessionRecord] = {}
@@ -321,6 +266,12 @@ class Store:
     def upload_dir(self, session_id: str) -> Path:
         return self.root / "uploads" / session_id
 
+    def close(self) -> None:
+        """Give the data folder up (the next backend may take it)."""
+        if self._owner is not None:
+            os.close(self._owner)
+            self._owner = None
+
     # ---- renders -------------------------------------------------------------------------------
     def render(self, render_id: str) -> RenderRecord | None:
         with self.lock:
@@ -348,16 +299,4 @@ class Store:
         return self.root / "clips" / f"{key}.mp4"
 
 
-__all__ = [
-    "Account",
-    "FileType",
-    "RenderRecord",
-    "RenderState",
-    "SessionRecord",
-    "Store",
-    "TokenRecord",
-    "TurnRecord",
-    "UploadRecord",
-    "safe_filename",
-    "write_json",
-]
+__all__ = ["DataFolderBusyError", "Store", "private_folder", "safe_filename", "write_json"]

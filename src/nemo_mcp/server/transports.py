@@ -11,6 +11,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import NemoError
 from nemo_mcp.server.app import build_server
+from nemo_mcp.server.http_auth import serve_with_key
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +35,36 @@ def run_server(settings: Settings, *, http: bool = False, host: str = "127.0.0.1
     """Serve MCP over stdio (default) or streamable HTTP, until the client or a signal ends it."""
     server = build_server(settings)
     if not http:
+        _say_allowed(settings)
         server.run()
         return
+    if host not in LOOPBACK_HOSTS and settings.http_key is None:
+        raise NemoError(
+            f"Refusing to serve MCP on {host}: beyond loopback, anyone who reaches the port could use it.",
+            hint="Set NEMO_MCP_HTTP_KEY to a secret of 32 characters or more; clients send it as "
+            "Authorization: Bearer <key>.",
+        )
     _check_port(host, port)
-    if host not in LOOPBACK_HOSTS:
-        log.warning("serving MCP on %s:%s: anyone who can reach this port can spend your credits", host, port)
+    _say_allowed(settings)
     print(f"nemo-mcp: MCP over streamable HTTP at http://{host}:{port}/mcp", file=sys.stderr, flush=True)
-    server.run("streamable-http", host=host, port=port, transport_security=transport_security(host, port))
+    security = transport_security(host, port)
+    if settings.http_key is None:
+        server.run("streamable-http", host=host, port=port, transport_security=security)
+    else:
+        serve_with_key(server, settings.http_key, host, port, security)
+
+
+def _say_allowed(settings: Settings) -> None:
+    """One line on stderr (the MCP host's log): the folders a model may have files uploaded from."""
+    if settings.allowed_dirs:
+        folders = ", ".join(str(folder) for folder in settings.allowed_dirs)
+        print(f"nemo-mcp: files may be uploaded from {folders} (NEMO_MCP_ALLOWED_DIRS)", file=sys.stderr)
+    else:
+        print(
+            "nemo-mcp: no folder is allowed for uploads (the current one is too broad to allow by default); "
+            "set NEMO_MCP_ALLOWED_DIRS",
+            file=sys.stderr,
+        )
 
 
 def _check_port(host: str, port: int) -> None:

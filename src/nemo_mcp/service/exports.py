@@ -30,7 +30,7 @@ from nemo_mcp.service.models import ExportOutcome
 from nemo_mcp.service.progress import ProgressReporter, ProgressSink
 from nemo_mcp.service.session_store import KnownSession
 from nemo_mcp.service.sessions import Workspace
-from nemo_mcp.service.text import format_size
+from nemo_mcp.service.text import format_size, quoted_path
 from nemo_mcp.service.timeline import ready_for_export
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class Exports:
         """
         ws = self._ws
         record = await ws.resolve(session_id, create=False)
-        folder = _writable_folder(output_dir) if output_dir is not None else None
+        folder = await asyncio.to_thread(_writable_folder, output_dir) if output_dir is not None else None
         report = ws.reporter(progress)
         handle, resumed = await self._handle(record, folder, report)
         try:
@@ -92,7 +92,11 @@ class Exports:
         self, record: KnownSession, folder: Path | None, report: ProgressReporter
     ) -> renders.RenderHandle:
         ws = self._ws
-        target = folder or _writable_folder(ws.settings.output_dir)
+        target = (
+            folder
+            if folder is not None
+            else await asyncio.to_thread(_writable_folder, ws.settings.output_dir)
+        )
         snapshot = await ws.snapshot(record)
         if snapshot.draft is None or not ready_for_export(snapshot.draft):
             raise InputError(
@@ -127,13 +131,17 @@ class Exports:
         folder: Path | None,
         report: ProgressReporter,
     ) -> ExportOutcome:
-        target = folder or _writable_folder(Path(handle.output_dir))
-        render_part = handle.render_id.removeprefix("render_")[:12]
-        dest = target / f"nemo-{_SAFE_NAME.sub('', record.session_id)[:24]}-{render_part}.mp4"
+        target = (
+            folder
+            if folder is not None
+            else await asyncio.to_thread(_writable_folder, Path(handle.output_dir))
+        )
+        render_part = _SAFE_NAME.sub("", handle.render_id.removeprefix("render_"))[:12]
+        name = f"nemo-{_SAFE_NAME.sub('', record.session_id)[:24]}-{render_part}.mp4"
         await report("downloading the video", 0.92)
-        size = await renders.download(self._ws.client, handle, status, dest)
+        dest, size = await renders.download(self._ws.client, handle, status, target, name)
         self.handles.remove(handle.render_id)
-        facts = probe_mp4(dest)
+        facts = await asyncio.to_thread(probe_mp4, dest)
         await report(f"saved {dest.name} ({format_size(size)})", 1.0)
         # The embedded backend's URLs name a port that dies with the process: the file on disk is the link.
         remote = status.output_url and "://" in status.output_url and not self._ws.settings.embedded
@@ -172,16 +180,19 @@ def _render_gone(exc: ApiError) -> bool:
 
 
 def _writable_folder(path: Path) -> Path:
+    """The folder's real path (links followed now, never again: the download opens it without following
+    any), created and written to once. Blocking: run it in a worker thread."""
     folder = Path(path).expanduser()
     if not folder.is_absolute():
         folder = Path.cwd() / folder
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        folder = folder.resolve(strict=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".nemo-write-test-"):
             pass
-    except OSError:
+    except (OSError, RuntimeError):
         raise InputError(
-            f"The output folder {str(folder)!r} cannot be written.",
+            f"The output folder {quoted_path(str(folder))} cannot be written.",
             hint="Give another output folder or set NEMO_MCP_OUTPUT_DIR.",
         ) from None
     return folder

@@ -3,7 +3,8 @@
 Every check runs before anything is sent. Containment is decided on real paths (symlinks resolved,
 compared component by component, never by string prefix); hidden folders such as `~/.ssh` are never
 allowed; only regular files pass (no directories, devices or pipes). The type comes from the content
-(magic bytes; images are also opened with Pillow), never from the extension.
+(magic bytes; images are opened with Pillow, audio and video decoded with PyAV), never from the extension.
+The file is opened once and every check reads that handle; the upload sends from it (`open_checked`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from nemo_mcp.errors import (
     PathNotAllowedError,
     UnsupportedFileError,
 )
+from nemo_mcp.service.paths import OpenedFile, PathChangedError
+from nemo_mcp.service.probe import NotMediaError, probe_av
+from nemo_mcp.service.text import quoted, quoted_path
 
 MAX_IMAGE_PIXELS = 120_000_000
 # Images up to this many pixels are decoded fully to catch truncation; larger ones are checked structurally.
@@ -57,7 +61,7 @@ def check_url(source: str) -> str:
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InputError(
-            f"{text[:80]!r} is not an http(s) URL.",
+            f"{quoted(text)} is not an http(s) URL.",
             hint="Give an http:// or https:// link, or a local file path.",
         )
     if any(ch.isspace() or ord(ch) < 32 for ch in text):
@@ -85,7 +89,7 @@ def resolve_path(raw: str, allowed_dirs: tuple[Path, ...]) -> Path:
     windows_only = _WINDOWS_DRIVE.match(text) or (text.startswith("\\") and not Path(text).exists())
     if os.name != "nt" and windows_only:
         raise PathNotAllowedError(
-            f"{raw.strip()!r} is a Windows path, but nemo-mcp runs on {os.uname().sysname}.",
+            f"{quoted_path(raw.strip())} is a Windows path, but nemo-mcp runs on {os.uname().sysname}.",
             hint="Give the path as this machine sees it, e.g. /home/you/Pictures/photo.png.",
         )
     path = Path(text).expanduser()
@@ -98,30 +102,30 @@ def resolve_path(raw: str, allowed_dirs: tuple[Path, ...]) -> Path:
         real = path.resolve(strict=True)
     except FileNotFoundError:
         raise InputError(
-            f"No file at {str(path)!r}.",
+            f"No file at {quoted_path(str(path))}.",
             hint="Check the path; relative paths start in " + str(allowed_dirs[0]),
         ) from None
     except (OSError, RuntimeError):
         raise PathNotAllowedError(
-            f"Cannot resolve {str(path)!r} (a symlink loop or an unreadable folder)."
+            f"Cannot resolve {quoted_path(str(path))} (a symlink loop or an unreadable folder)."
         ) from None
 
     root = _containing_root(real, allowed_dirs)
     if root is None:
-        raise PathNotAllowedError(f"{str(path)!r} is outside the folders nemo-mcp may read.")
+        raise PathNotAllowedError(f"{quoted_path(str(path))} is outside the folders nemo-mcp may read.")
     hidden = [part for part in real.relative_to(root).parts if part.startswith(".")]
     if hidden:
         raise PathNotAllowedError(
-            f"{str(path)!r} is inside a hidden folder or is a hidden file ({hidden[0]}); those are never uploaded."
+            f"{quoted_path(str(path))} is inside a hidden folder or is a hidden file ({hidden[0]}); those are never uploaded."
         )
     try:
         info = real.stat()
     except OSError:
-        raise PathNotAllowedError(f"Cannot read {str(path)!r}.") from None
+        raise PathNotAllowedError(f"Cannot read {quoted_path(str(path))}.") from None
     if not stat.S_ISREG(info.st_mode):
         what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
         raise PathNotAllowedError(
-            f"{str(path)!r} is {what}.", hint="Give the path of an image, video or audio file."
+            f"{quoted_path(str(path))} is {what}.", hint="Give the path of an image, video or audio file."
         )
     return real
 
@@ -138,27 +142,68 @@ def _containing_root(real: Path, allowed_dirs: tuple[Path, ...]) -> Path | None:
 
 
 def check_file(path: Path, name: str | None = None) -> MediaFile:
-    """Size and type by content; raises FileTooLargeError / UnsupportedFileError / InputError."""
+    """Size and type by content; raises FileTooLargeError / UnsupportedFileError / InputError.
+
+    Opens the file once and checks that handle (see `open_checked`), then closes it again.
+    """
+    opened, media = open_checked(path, name)
+    opened.close()
+    return media
+
+
+def open_checked(path: Path, name: str | None = None) -> tuple[OpenedFile, MediaFile]:
+    """The resolved `path` opened once (no link followed, no blocking on a pipe) and checked through that
+    handle: regular file, size, type by content, a real decode. Send from the handle, never the name.
+
+    The caller closes the OpenedFile. Blocking: run it in a worker thread.
+    """
     display = name or path.name
     try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(64)
+        opened = OpenedFile.open(path)
+    except PathChangedError:
+        raise PathNotAllowedError(
+            f"{quoted(display)} changed while it was being checked: a link, a pipe or a device is in its "
+            "place now. Nothing was sent.",
+            hint="Give the path of an ordinary image, video or audio file.",
+        ) from None
     except PermissionError:
-        raise PathNotAllowedError(f"{display!r} cannot be read (permission denied).") from None
+        raise PathNotAllowedError(f"{quoted(display)} cannot be read (permission denied).") from None
     except OSError as exc:
-        raise InputError(f"{display!r} cannot be read ({exc.strerror}).") from None
+        raise InputError(f"{quoted(display)} cannot be read ({exc.strerror}).") from None
+    try:
+        return opened, _check_opened(opened, path, display)
+    except BaseException:
+        opened.close()
+        raise
+
+
+def _check_opened(opened: OpenedFile, path: Path, display: str) -> MediaFile:
+    size = opened.size
     if size == 0:
-        raise UnsupportedFileError(f"{display!r} is empty.")
+        raise UnsupportedFileError(f"{quoted(display)} is empty.")
     if size > MAX_UPLOAD_BYTES:
-        raise FileTooLargeError(f"{display!r} is {size / 1024 / 1024:.1f} MB; the limit is 50 MB.")
+        raise FileTooLargeError(f"{quoted(display)} is {size / 1024 / 1024:.1f} MB; the limit is 50 MB.")
+    try:
+        head = opened.read_at(0, 64)
+    except OSError as exc:
+        raise InputError(f"{quoted(display)} cannot be read ({exc.strerror or exc}).") from None
     sniffed = sniff(head)
     if sniffed is None:
-        raise UnsupportedFileError(f"{display!r} is not an image, video or audio file nemo-mcp can upload.")
+        raise UnsupportedFileError(
+            f"{quoted(display)} is not an image, video or audio file nemo-mcp can upload."
+        )
     kind, mime = sniffed
     width = height = None
     if kind == "image":
-        width, height = _check_image(path, display, mime)
+        width, height = _check_image(opened, display, mime)
+    else:
+        try:
+            facts = probe_av(opened.reader())
+        except NotMediaError as exc:
+            raise UnsupportedFileError(
+                f"{quoted(display)} is not a video or audio file nemo-mcp can upload: {exc}."
+            ) from None
+        kind, width, height = facts.kind, facts.width, facts.height
     return MediaFile(path, display, kind, mime, size, width, height)
 
 
@@ -202,35 +247,36 @@ def sniff(head: bytes) -> tuple[MediaKind, str] | None:
     return None
 
 
-def _check_image(path: Path, display: str, mime: str) -> tuple[int, int]:
+def _check_image(opened: OpenedFile, display: str, mime: str) -> tuple[int, int]:
     from PIL import Image
 
     damaged = UnsupportedFileError(
-        f"{display!r} looks like an image but is damaged or truncated.", hint="Export it again and retry."
+        f"{quoted(display)} looks like an image but is damaged or truncated.",
+        hint="Export it again and retry.",
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Pillow warns about large images; our own limit applies below
         try:
-            with Image.open(path) as img:
+            with Image.open(opened.reader()) as img:
                 width, height = img.size
         except Image.DecompressionBombError:
             raise UnsupportedFileError(
-                f"{display!r} has far more pixels than nemo-mcp accepts (120 megapixels).",
+                f"{quoted(display)} has far more pixels than nemo-mcp accepts (120 megapixels).",
                 hint="Resize it (e.g. to 4000 pixels wide) and upload it again.",
             ) from None
         except Exception:  # Pillow raises many types for broken files
             raise damaged from None
         if width <= 0 or height <= 0:
-            raise UnsupportedFileError(f"{display!r} has no pixels.")
+            raise UnsupportedFileError(f"{quoted(display)} has no pixels.")
         if width * height > MAX_IMAGE_PIXELS:
             raise UnsupportedFileError(
-                f"{display!r} has {width}x{height} pixels, more than nemo-mcp accepts (120 megapixels).",
+                f"{quoted(display)} has {width}x{height} pixels, more than nemo-mcp accepts (120 megapixels).",
                 hint="Resize it (e.g. to 4000 pixels wide) and upload it again.",
             )
         try:
-            with Image.open(path) as img:
+            with Image.open(opened.reader()) as img:
                 img.verify()
-            with Image.open(path) as img:
+            with Image.open(opened.reader()) as img:
                 if width * height <= FULL_DECODE_PIXELS:
                     img.load()
                 elif mime == "image/jpeg":

@@ -11,7 +11,8 @@ import asyncio
 import logging
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nemo_mcp.api.client import NemoClient
@@ -78,6 +79,20 @@ class Snapshot:
             facts_of(state.draft),
         )
 
+    def redacted(self, redact: Callable[[str], str]) -> Snapshot:
+        """Labels, names and links are the backend's text: what people read of them never holds a token.
+        The draft itself is left as it is (it goes back to the backend for the render)."""
+        tracks = [
+            track.model_copy(
+                update={"label": redact(track.label), "detail": track.detail and redact(track.detail)}
+            )
+            for track in self.tracks
+        ]
+        media = [
+            m.model_copy(update={"name": redact(m.name), "url": m.url and redact(m.url)}) for m in self.media
+        ]
+        return replace(self, tracks=tracks, media=media)
+
     def changes_since(self, before: Snapshot) -> list[str]:
         """What a person would notice: the clip's facts, tracks nobody can read, new media."""
         clip = describe(before.facts, self.facts)
@@ -126,6 +141,12 @@ class Workspace:
             return await self._new_session(language)
 
     def _known(self, sid: str) -> KnownSession:
+        record = self.known(sid)
+        self.sessions.touch(record.session_id)
+        return record
+
+    def known(self, sid: str) -> KnownSession:
+        """The record of `sid`; UnknownSessionError for an id this installation never used. No I/O."""
         record = self.sessions.get(sid)
         if record is None:
             shown = (
@@ -134,7 +155,6 @@ class Workspace:
             raise UnknownSessionError(
                 f"Unknown session id {shown!r}: nemo-mcp has not used it with this API."
             )
-        self.sessions.touch(record.session_id)
         return record
 
     async def _new_session(self, language: str, replaces: str | None = None) -> KnownSession:
@@ -164,7 +184,7 @@ class Workspace:
             answer = await self.client.state(record.session_id)
         except SessionGoneError:
             raise await self.session_gone(record) from None
-        return Snapshot.of(answer)
+        return Snapshot.of(answer).redacted(self.client.redact)
 
 
 def language_of(text: str) -> str:

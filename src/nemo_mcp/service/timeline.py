@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from nemo_mcp.service.models import MediaView, TrackView
+from nemo_mcp.service.text import one_line
 
 _KINDS: dict[int, tuple[str, str]] = {0: ("video", "Video"), 1: ("audio", "BGM"), 7: ("text", "Title")}
 _NAME_KEYS = ("title", "name", "n", "text", "txt", "label", "content", "filename", "file_name")
@@ -128,8 +129,8 @@ def _number(value: object) -> float | None:
 
 
 def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    # The draft is the backend's text: no control character, newline or bidi override gets through.
+    return one_line(text, limit)
 
 
 def _seconds(value: float) -> str:

@@ -36,12 +36,14 @@ from nemo_mcp.service.progress import ProgressReporter, ProgressSink
 from nemo_mcp.service.replies import tool_label, tool_message, translate_gui
 from nemo_mcp.service.session_store import KnownSession
 from nemo_mcp.service.sessions import Snapshot, Tuning, Workspace, language_of
-from nemo_mcp.service.text import format_duration
+from nemo_mcp.service.text import format_duration, one_line, plain_text, quoted
 from nemo_mcp.service.timeline import ready_for_export, summary
 
 logger = logging.getLogger(__name__)
 
 MAX_INSTRUCTION_CHARS = 8000
+MAX_REPLY_CHARS = 4000
+MAX_REPLY_CHARS = 4000
 # A progress estimate for work of unknown length: elapsed / (elapsed + this) creeps towards 1.
 _TYPICAL_TURN_S = 150.0
 
@@ -157,7 +159,8 @@ class _Listener:
         if isinstance(event, TextEvent):
             self.assembler.add(event)
             if not event.partial or len(event.text) > 20:
-                await self.report(_snippet(translate_gui(event.text)), estimate)
+                # The agent's words, marked as theirs and quoted: never mistaken for our own.
+                await self.report(f"the video agent says {quoted(translate_gui(event.text), 160)}", estimate)
         elif isinstance(event, ToolStarted):
             self.last_notice = now
             await self.report(tool_message(event.name), estimate)
@@ -166,7 +169,7 @@ class _Listener:
             await self.report(f"{tool_label(event.name)} finished", estimate)
         elif isinstance(event, ErrorEvent):
             raise ApiError(
-                f"NemoVideo reported an error: {redact(event.message)}",
+                f"NemoVideo reported an error: {quoted(redact(event.message), 200)}",
                 hint="The instruction was not sent again. Check get_state, then retry or rephrase it.",
             )
 
@@ -206,7 +209,8 @@ async def _after_heartbeats_only(
 async def _recover(
     ws: Workspace, record: KnownSession, turn: _Turn, listener: _Listener, started: float
 ) -> TurnOutcome:
-    """The stream dropped after the message was accepted: poll the state, never send again."""
+    """The message may have been taken (the stream dropped, or a gateway answered 5xx): poll the state,
+    never send again."""
     tuning, report = ws.tuning, listener.report
     await report("the connection dropped; checking the session instead of sending again", None)
     delay = tuning.recovery_first_s
@@ -221,7 +225,7 @@ async def _recover(
             logger.info("state check %d after a dropped stream failed: %s", check, type(exc).__name__)
             continue
         if after.changes_since(turn.before):
-            notice = "The connection dropped while NemoVideo worked, but the work finished."
+            notice = "NemoVideo never confirmed the instruction (the connection dropped or a gateway gave up), but the work finished."
             return _outcome(ws, record, turn, listener, after, notice)
         elapsed = time.monotonic() - started
         await report(
@@ -229,7 +233,8 @@ async def _recover(
             elapsed / (elapsed + _TYPICAL_TURN_S),
         )
     raise StreamLostError(
-        f"The connection to NemoVideo dropped, and session {record.session_id} did not change in "
+        f"NemoVideo never confirmed the instruction (the connection dropped or a gateway gave up), and "
+        f"session {record.session_id} did not change in "
         f"{tuning.recovery_max_unchanged} checks."
     )
 
@@ -243,7 +248,8 @@ def _outcome(
     status: TurnStatus = "unchanged" if not changes else ("partial" if not_done else "done")
     if not read:
         status = "unverified"
-    reply = translate_gui(ws.client.redact(listener.assembler.text)).strip()
+    # The agent's words, kept in `reply` (newlines and all, every other control character removed).
+    reply = plain_text(translate_gui(ws.client.redact(listener.assembler.text)), MAX_REPLY_CHARS)
     if not reply:
         reply = (
             "Done. What changed: " + "; ".join(changes) + "."
@@ -267,13 +273,8 @@ def _left_out(result: object) -> list[str]:
     items = result.get("not_done") if isinstance(result, dict) else None
     if not isinstance(items, list):
         return []
-    return [" ".join(item.split())[:200] for item in items if isinstance(item, str) and item.strip()][:10]
+    return [one_line(item, 200) for item in items if isinstance(item, str) and item.strip()][:10]
 
 
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
-
-
-def _snippet(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -8,15 +8,18 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
+from contextlib import ExitStack
 from typing import Any
 
+from nemo_mcp.api.multipart import FilePart
 from nemo_mcp.errors import InputError, SessionGoneError
-from nemo_mcp.service.media import MediaFile, check_file, check_url, is_url, resolve_path
+from nemo_mcp.service.media import MediaFile, check_url, is_url, open_checked, resolve_path
 from nemo_mcp.service.models import UploadedFile, UploadOutcome
+from nemo_mcp.service.paths import OpenedFile
 from nemo_mcp.service.progress import ProgressReporter, ProgressSink
 from nemo_mcp.service.session_store import KnownSession
 from nemo_mcp.service.sessions import Workspace
-from nemo_mcp.service.text import format_size
+from nemo_mcp.service.text import format_size, one_line, quoted
 
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
@@ -41,9 +44,21 @@ class Uploads:
         only once they all passed. On 1002 the files go to a new session and `notice` says that earlier
         uploads are gone.
         """
+        with ExitStack() as held:  # the checked files stay open until they are sent
+            return await self._upload(held, sources, session_id, progress, new_session=new_session)
+
+    async def _upload(
+        self,
+        held: ExitStack,
+        sources: Sequence[str],
+        session_id: str | None,
+        progress: ProgressSink | None,
+        *,
+        new_session: bool,
+    ) -> UploadOutcome:
         ws = self._ws
         report = ws.reporter(progress)
-        files, urls, order = await _checked(ws, sources)
+        files, urls, order = await _checked(ws, sources, held)
         if new_session:
             session_id = await ws.new_session()
         record = await ws.resolve(session_id, create=True)
@@ -66,12 +81,16 @@ class Uploads:
         return UploadOutcome(session_id=record.session_id, files=ordered, notice=notice)
 
 
-async def _checked(ws: Workspace, sources: Sequence[str]) -> tuple[list[MediaFile], list[str], list[bool]]:
-    """Every source checked: (local files, URLs, and for each source in order whether it is a file)."""
+Checked = tuple[list[tuple[MediaFile, OpenedFile]], list[str], list[bool]]
+
+
+async def _checked(ws: Workspace, sources: Sequence[str], held: ExitStack) -> Checked:
+    """Every source checked: (local files with their open handles, URLs, and for each source in order
+    whether it is a file). Each handle goes on `held`, which closes it."""
     items = [sources] if isinstance(sources, str) else list(sources)
     if not items:
         raise InputError("Nothing to upload: give a file path or an http(s) URL.")
-    files: list[MediaFile] = []
+    files: list[tuple[MediaFile, OpenedFile]] = []
     urls: list[str] = []
     order: list[bool] = []  # True: the next local file, False: the next URL (answers keep input order)
     for source in items:
@@ -81,26 +100,36 @@ async def _checked(ws: Workspace, sources: Sequence[str]) -> tuple[list[MediaFil
             urls.append(check_url(source))
             order.append(False)
         else:
-            path = resolve_path(source, ws.settings.allowed_dirs)
-            files.append(await asyncio.to_thread(check_file, path))
+            path = await asyncio.to_thread(resolve_path, source, ws.settings.allowed_dirs)
+            opened, media = await asyncio.to_thread(open_checked, path)
+            held.callback(opened.close)
+            files.append((media, opened))
             order.append(True)
     return files, urls, order
 
 
 async def _upload_to(
-    ws: Workspace, record: KnownSession, files: list[MediaFile], urls: list[str], report: ProgressReporter
+    ws: Workspace,
+    record: KnownSession,
+    checked: list[tuple[MediaFile, OpenedFile]],
+    urls: list[str],
+    report: ProgressReporter,
 ) -> list[UploadedFile]:
     out: list[UploadedFile] = []
+    files = [media for media, _ in checked]
     if files:
         total = sum(f.size_bytes for f in files)
-        names = ", ".join(f.name for f in files[:3]) + (" …" if len(files) > 3 else "")
+        names = ", ".join(quoted(f.name, 40) for f in files[:3]) + (" …" if len(files) > 3 else "")
         await report(f"uploading {names} ({format_size(total)})", 0.05)
-        answer = await ws.client.upload_files(record.session_id, [(f.path, f.name, f.mime) for f in files])
+        parts = [FilePart(media.name, media.mime, opened.size, opened.read_at) for media, opened in checked]
+        answer = await ws.client.upload_files(record.session_id, parts)
         for i, local in enumerate(files):
             wire = answer.files[i] if i < len(answer.files) else None
             out.append(
                 UploadedFile(
-                    filename=(wire.filename if wire and wire.filename else local.name),
+                    filename=one_line(
+                        ws.client.redact(wire.filename if wire and wire.filename else local.name), 200
+                    ),
                     file_type=_file_type(wire.file_type if wire else None, local.kind),
                     url=wire.cdn_url if wire else None,
                     size_bytes=local.size_bytes,
@@ -117,7 +146,9 @@ async def _upload_to(
             name = url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] or url
             out.append(
                 UploadedFile(
-                    filename=(wire.filename if wire and wire.filename else name)[:200],
+                    filename=one_line(
+                        ws.client.redact(wire.filename if wire and wire.filename else name), 200
+                    ),
                     file_type=_file_type(wire.file_type if wire else None, None),
                     url=(wire.cdn_url if wire and wire.cdn_url else url),
                     size_bytes=wire.size if wire else None,

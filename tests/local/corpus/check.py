@@ -11,7 +11,7 @@ from typing import Any
 
 from nemo_mcp.local.agent.planning import ClipPlan, apply, cost
 from nemo_mcp.local.agent.understanding import parse
-from nemo_mcp.local.store import FileType, UploadRecord
+from nemo_mcp.local.records import FileType, UploadRecord
 
 HERE = Path(__file__).parent
 LANGUAGES = ("en", "zh-Hans", "zh-Hant", "es", "fr", "de", "pt", "ja")

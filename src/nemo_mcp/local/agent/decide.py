@@ -16,7 +16,7 @@ from nemo_mcp.local.agent import planning
 from nemo_mcp.local.agent.plan_types import ClipPlan, music_name
 from nemo_mcp.local.agent.settings_sentence import overlay, split
 from nemo_mcp.local.agent.understanding import Request, parse
-from nemo_mcp.local.store import SessionRecord
+from nemo_mcp.local.records import SessionRecord
 
 CPU_ONLY = (
     "Everything here runs on your CPU: I move a virtual camera over your still image; no generative video "

@@ -28,7 +28,7 @@ from nemo_mcp.local.agent.plan_types import (
     Framing,
 )
 from nemo_mcp.local.agent.understanding import MOODS, Motion, Position, Speed
-from nemo_mcp.local.store import SessionRecord, UploadRecord
+from nemo_mcp.local.records import SessionRecord, UploadRecord
 
 TRACK_VIDEO = 0
 TRACK_AUDIO = 1

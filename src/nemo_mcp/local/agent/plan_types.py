@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from nemo_mcp.local.agent.understanding import MAX_DURATION_S, MIN_DURATION_S, Aspect, Motion, Position, Speed
-from nemo_mcp.local.store import UploadRecord
+from nemo_mcp.local.records import UploadRecord
 
 Resolution = Literal["720p", "1080p"]
 Framing = Literal["auto", "fit", "crop"]

@@ -21,7 +21,7 @@ from nemo_mcp.local.agent.plan_types import (
     describe_changes,
 )
 from nemo_mcp.local.agent.understanding import MOODS, MUSIC_ANY, MUSIC_UPLOADED, Request, Speed
-from nemo_mcp.local.store import UploadRecord
+from nemo_mcp.local.records import UploadRecord
 
 GENERATE_COST = 100
 EDIT_COST = 50

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import logging
 import secrets
 import threading
@@ -36,12 +35,13 @@ from nemo_mcp.local.agent.plan_draft import DraftError, from_draft, to_draft
 from nemo_mcp.local.agent.plan_types import ClipPlan
 from nemo_mcp.local.context import BackendContext
 from nemo_mcp.local.faults import RUN_SSE_EFFECTS
+from nemo_mcp.local.records import MAX_HISTORY, SessionRecord, TurnRecord
 from nemo_mcp.local.render.clip import RenderCancelledError
 from nemo_mcp.local.render_queue import RenderNotes, render_cached
 from nemo_mcp.local.routes import event_stream as sse
+from nemo_mcp.local.routes.bodies import json_object
 from nemo_mcp.local.routes.guards import NO_CREDITS, SESSION_NOT_FOUND, Caller, fail, iso, now, owned_session
 from nemo_mcp.local.routes.ingest import file_url
-from nemo_mcp.local.store import MAX_HISTORY, SessionRecord, TurnRecord
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,7 @@ def _message_text(body: object) -> tuple[str, str, str]:
 
 
 async def handle_run_sse(ctx: BackendContext, request: Request, caller: Caller) -> Response:
-    try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        body = {}
+    body = await json_object(request)  # 400 for a body that is not a JSON object, too big or too deep
     session_id, user, text = _message_text(body)
     if owned_session(ctx, caller, user, session_id) is None:
         return fail(SESSION_NOT_FOUND)
@@ -107,6 +104,9 @@ async def handle_run_sse(ctx: BackendContext, request: Request, caller: Caller) 
     else:
         release = ctx.faults.release_event() if rule is not None and rule.effect == "stall" else None
         ctx.spawn(execute_turn(ctx, session_id, caller.user_id, turn, channel.put_nowait, release))
+    if rule is not None and rule.effect == "gateway_timeout":
+        # A gateway that gave up waiting: the message was taken and the work goes on regardless.
+        return fail(504, "Gateway timeout (fault plan).", status=504)
     return sse.response(sse.events(ctx, channel, rule))
 
 

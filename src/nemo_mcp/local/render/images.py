@@ -3,22 +3,29 @@
 Every failure is an `ImageRejectedError` with a message a person can act on. The order matters:
 
 1. `Image.open(path, formats=...)` reads only the header: the format is known by content, not by name.
-2. The pixel count from the header is checked against our own limit *before* anything is decoded.
+2. The pixel count from the header is checked against our own limit *before* anything is decoded (a
+   WEBP's even before Pillow opens it: libwebp sets up its whole canvas on open).
 3. `verify()` checks the structure (PNG chunk CRCs, ...); the file is then reopened, because a verified
    image cannot be loaded.
 4. JPEGs are decoded at reduced size with `draft()` when the caller needs fewer pixels; `load()` then
    reads every byte, which is what catches truncated files.
 5. EXIF orientation is applied, and transparency is flattened onto a solid background.
+
+Decoding is bounded in memory per image and across the process: what a decode will take is estimated
+from the decoded size and format (`decode_cost`), an image over `MAX_DECODE_BYTES` is refused, and
+decodes wait for their share of `DECODE_BUDGET` (a 38-byte WEBP can declare 120 MP: 1.9 GB to decode,
+four at once 7.3 GB, through URL uploads too).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import logging
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -46,6 +53,14 @@ IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF")
 _PLUGINS = (BmpImagePlugin, GifImagePlugin, JpegImagePlugin, PngImagePlugin, WebPImagePlugin)
 # What transparent pixels become: videos have no alpha channel.
 FLATTEN_BACKGROUND = (255, 255, 255)
+# Peak bytes per decoded pixel, measured on Pillow 13: libwebp keeps two RGBA canvases besides Pillow's
+# own copy; other formats decode to RGB(A) and are converted once more.
+BYTES_PER_PIXEL = {"WEBP": 16}
+DEFAULT_BYTES_PER_PIXEL = 9
+# One image may take this much to decode (32 MP of WEBP, 56 MP of PNG; JPEGs decode reduced) ...
+MAX_DECODE_BYTES = 512 * 1024 * 1024
+# ... and all decodes in flight together this much: the rest wait their turn.
+DECODE_BUDGET_BYTES = 768 * 1024 * 1024
 
 _WARNINGS_LOCK = threading.Lock()
 _EXIF_ORIENTATION = 0x0112
@@ -72,6 +87,66 @@ class NotAnImageError(ImageRejectedError):
     """Pillow does not recognise the content as any image format we accept (it may still be audio or video)."""
 
 
+class DecodeBudget:
+    """Bytes of image decoding in flight in this process; a decode waits until its share is free."""
+
+    def __init__(self, total: int) -> None:
+        self._total = total
+        self._used = 0
+        self._changed = threading.Condition()
+
+    @contextlib.contextmanager
+    def hold(self, amount: int) -> Iterator[None]:
+        amount = min(amount, self._total)  # one that big runs alone
+        with self._changed:
+            self._changed.wait_for(lambda: self._used + amount <= self._total)
+            self._used += amount
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._used -= amount
+                self._changed.notify_all()
+
+
+# Process-wide on purpose: every backend in the process (and both uploads and renders) shares the memory.
+DECODE_BUDGET = DecodeBudget(DECODE_BUDGET_BYTES)
+
+
+def decode_cost(img: Image.Image) -> int:
+    """What decoding `img` at its current size (after any `draft`) will take at its peak, in bytes."""
+    return img.width * img.height * BYTES_PER_PIXEL.get(str(img.format), DEFAULT_BYTES_PER_PIXEL)
+
+
+@contextlib.contextmanager
+def decoding(img: Image.Image, path: Path) -> Iterator[None]:
+    """Refuse an image too costly to decode, else hold its share of the budget while it is decoded."""
+    cost = decode_cost(img)
+    if cost > MAX_DECODE_BYTES:
+        raise ImageRejectedError.about(
+            path,
+            f"{img.width}x{img.height} {img.format} would take {cost // 2**20} MB to decode; at most "
+            f"{MAX_DECODE_BYTES // 2**20} MB. Resize it, or save it as JPEG.",
+        )
+    with DECODE_BUDGET.hold(cost):
+        yield
+
+
+def webp_size(head: bytes) -> tuple[int, int] | None:
+    """A WEBP's canvas size from its first 30 bytes (VP8X, VP8L or VP8), or None if it is not a WEBP."""
+    if len(head) < 30 or head[:4] != b"RIFF" or head[8:12] != b"WEBP":
+        return None
+    chunk = head[12:16]
+    if chunk == b"VP8X":
+        return 1 + int.from_bytes(head[24:27], "little"), 1 + int.from_bytes(head[27:30], "little")
+    if chunk == b"VP8L" and head[20] == 0x2F:
+        bits = int.from_bytes(head[21:25], "little")
+        return 1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)
+    if chunk == b"VP8 ":
+        return int.from_bytes(head[26:28], "little") & 0x3FFF, int.from_bytes(head[28:30], "little") & 0x3FFF
+    return None
+
+
 @dataclass(frozen=True)
 class ImageHeader:
     format: str
@@ -87,6 +162,7 @@ def _open(path: Path) -> Image.Image:
         raise ImageRejectedError.about(path, f"cannot read the file ({exc.strerror}).") from exc
     if size == 0:
         raise ImageRejectedError.about(path, "the file is empty.")
+    _refuse_costly_webp(path)
     try:
         # Pillow warns above its own limit and raises above twice that; ours is checked just below, so
         # its warning is noise here. catch_warnings swaps the process-wide filters: the lock keeps two
@@ -113,6 +189,24 @@ def _open(path: Path) -> Image.Image:
             f"the limit is {MAX_IMAGE_PIXELS // 1_000_000} MP.",
         )
     return img
+
+
+def _refuse_costly_webp(path: Path) -> None:
+    """A WEBP is measured from its own header: Pillow's open would already set up libwebp's canvas."""
+    try:
+        with path.open("rb") as handle:
+            size = webp_size(handle.read(30))
+    except OSError as exc:
+        raise ImageRejectedError.about(path, f"cannot read the file ({exc.strerror}).") from exc
+    if size is None:
+        return
+    cost = size[0] * size[1] * BYTES_PER_PIXEL["WEBP"]
+    if cost > MAX_DECODE_BYTES:
+        raise ImageRejectedError.about(
+            path,
+            f"{size[0]}x{size[1]} WEBP would take {cost // 2**20} MB to decode; at most "
+            f"{MAX_DECODE_BYTES // 2**20} MB. Resize it, or save it as JPEG.",
+        )
 
 
 def _orientation(img: Image.Image) -> int:
@@ -149,7 +243,8 @@ def read_header(path: Path, *, decode: bool = True) -> ImageHeader:
         if decode:
             if img.format in ("JPEG", "MPO"):
                 img.draft("RGB", (1, 1))
-            _load(img, path)
+            with decoding(img, path):
+                _load(img, path)
         return header
 
 
@@ -187,15 +282,16 @@ def load_image(
             want = (want_h, want_w) if swapped else (want_w, want_h)
             if source.format in ("JPEG", "MPO") and want[0] < width and want[1] < height:
                 source.draft("RGB", (max(1, want[0]), max(1, want[1])))
-        _load(source, path)
-        logger.debug(
-            "decoded %s %s at %s (orientation %d)", path.name, source.format, source.size, orientation
-        )
-        img = _reduce(source, want) if want is not None else source
-        img = _to_srgb(img, source.info.get("icc_profile"), path)
-        img = _orient(img, orientation)
-        flat = _flatten(img, keep_alpha=keep_alpha)
-        return flat.copy() if flat is source else flat
+        with decoding(source, path):  # the conversions below are part of the peak
+            _load(source, path)
+            logger.debug(
+                "decoded %s %s at %s (orientation %d)", path.name, source.format, source.size, orientation
+            )
+            img = _reduce(source, want) if want is not None else source
+            img = _to_srgb(img, source.info.get("icc_profile"), path)
+            img = _orient(img, orientation)
+            flat = _flatten(img, keep_alpha=keep_alpha)
+            return flat.copy() if flat is source else flat
     finally:
         source.close()
 

@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from nemo_mcp.config import MAX_CLIENT_ID_LENGTH
 from nemo_mcp.local.context import BackendContext
+from nemo_mcp.local.records import SessionRecord
 from nemo_mcp.local.routes import claims
 from nemo_mcp.local.routes.guards import (
     SESSION_NOT_FOUND,
@@ -23,7 +24,6 @@ from nemo_mcp.local.routes.guards import (
     path_session,
 )
 from nemo_mcp.local.routes.ingest import file_url
-from nemo_mcp.local.store import SessionRecord
 
 
 async def anonymous_token(request: Request) -> Response:

@@ -24,6 +24,7 @@ from nemo_mcp.local import render_queue
 from nemo_mcp.local.agent.turns import resume_turns
 from nemo_mcp.local.context import BackendContext
 from nemo_mcp.local.routes import accounts, admin, ingest, messages, render_jobs
+from nemo_mcp.local.routes.bodies import BodyError, BodyLimit, body_refused
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
@@ -41,7 +42,7 @@ def build_app(ctx: BackendContext) -> Starlette:
         render_queue.resume(ctx)
         yield
 
-    middleware = []
+    middleware = [Middleware(BodyLimit)]  # every body bounded as it streams, before any route reads it
     if urlsplit(ctx.base_url).hostname in LOOPBACK_NAMES:
         # A web page must not reach the backend through DNS rebinding: only loopback Host headers pass.
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(LOOPBACK_NAMES)))
@@ -50,7 +51,7 @@ def build_app(ctx: BackendContext) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         middleware=middleware,
-        exception_handlers={ClientDisconnect: _client_gone},
+        exception_handlers={ClientDisconnect: _client_gone, BodyError: body_refused},
     )
     app.state.ctx = ctx
     return app

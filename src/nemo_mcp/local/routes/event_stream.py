@@ -2,7 +2,7 @@
 
 Events arrive on an asyncio queue (None ends the stream). While none arrives for `heartbeat_interval_s`, a
 heartbeat is sent. The fault plan can reshape the stream: drop it after N events, leave out text, add a
-malformed event, cut every event into pieces, or speak ADK's `content.parts` shape.
+malformed event, cut every event into pieces, speak ADK's `content.parts` shape, or say chosen words.
 """
 
 from __future__ import annotations
@@ -74,6 +74,7 @@ async def events(
 ) -> AsyncIterator[bytes]:
     effect = rule.effect if rule is not None else None
     malformed_pending = effect == "malformed_event"
+    said = False
     sent = 0
     if effect == "drop_after" and rule is not None and rule.value == 0:
         raise DroppedByFaultError("stream dropped before the first event (fault plan)")
@@ -85,8 +86,12 @@ async def events(
         if event is None:
             return
         is_heartbeat = event.get("type") == "heartbeat"
-        if effect == "silent" and event.get("type") == "text":
-            continue
+        if effect in ("silent", "say") and event.get("type") == "text":
+            if effect == "silent" or said:
+                continue
+            said = True
+            assert rule is not None
+            event = {**event, "content": str(rule.value)}
         shaped = to_adk(event) if effect == "adk_events" else event
         payload = b"data: \n\n" if shaped is None else f"data: {json.dumps(shaped)}\n\n".encode()
         if malformed_pending and not is_heartbeat:

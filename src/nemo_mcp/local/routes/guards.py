@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from nemo_mcp.local.context import BackendContext
-from nemo_mcp.local.store import SessionRecord
+from nemo_mcp.local.records import SessionRecord
+from nemo_mcp.local.routes.bodies import json_object
 
 BAD_TOKEN = 1001
 SESSION_NOT_FOUND = 1002
@@ -77,6 +78,10 @@ async def generic_fault(ctx: BackendContext, route: str) -> Response | None:
         assert isinstance(rule.value, int | float)
         await asyncio.sleep(rule.value)
         return None
+    if rule.effect == "hold":
+        release = ctx.faults.holding()
+        await anyio.to_thread.run_sync(release.wait, abandon_on_cancel=True)
+        return None
     if rule.effect == "rate_limit":
         response = fail(429, "Too many requests.", status=429)
         response.headers["Retry-After"] = "1"
@@ -115,18 +120,6 @@ def owned_session(ctx: BackendContext, caller: Caller, user: str, session_id: st
 def path_session(ctx: BackendContext, caller: Caller, request: Request) -> SessionRecord | None:
     """The caller's session named by the `{user}` and `{sid}` of the path; None answers 1002."""
     return owned_session(ctx, caller, request.path_params["user"], request.path_params["sid"])
-
-
-async def json_object(request: Request) -> dict[str, Any]:
-    """The body as a JSON object; {} for an empty or malformed body (the routes then use defaults)."""
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def now() -> float:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import ipaddress
 import logging
+import os
 import secrets
 import socket
 import time
@@ -19,17 +19,28 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
+import anyio
 import anyio.to_thread
 import httpx
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from nemo_mcp.addresses import is_public
 from nemo_mcp.config import MAX_UPLOAD_BYTES
 from nemo_mcp.local.context import BackendContext
+from nemo_mcp.local.records import FileType, SessionRecord, UploadRecord
 from nemo_mcp.local.render.clip import probe_media
 from nemo_mcp.local.render.images import ImageRejectedError
+from nemo_mcp.local.routes.bodies import (
+    MAX_FILES_PER_REQUEST,
+    BodyError,
+    CappedMultipart,
+    PartTooLargeError,
+    read_json,
+)
 from nemo_mcp.local.routes.guards import (
     FILE_TOO_LARGE,
     SESSION_NOT_FOUND,
@@ -41,11 +52,10 @@ from nemo_mcp.local.routes.guards import (
     ok,
     path_session,
 )
-from nemo_mcp.local.store import FileType, SessionRecord, UploadRecord, safe_filename
+from nemo_mcp.local.store import private_folder, safe_filename
 
 log = logging.getLogger(__name__)
 
-MAX_FILES_PER_REQUEST = 10
 MAX_REDIRECTS = 5
 URL_TIMEOUT_S = 30.0
 _CHUNK = 1024 * 1024
@@ -110,9 +120,11 @@ class _Incoming:
     """A temp file in the uploads folder that hashes what it gets and refuses (4002) past 50 MB."""
 
     def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         self.path = folder / f".incoming-{secrets.token_hex(8)}"
-        self._handle = self.path.open("wb")
+        # 0600 from the start: the photo stays private, under this name and under its final one.
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+        self._handle = os.fdopen(fd, "wb")
         self._digest = hashlib.sha256()
         self._size = 0
 
@@ -232,19 +244,26 @@ async def handle_upload(ctx: BackendContext, request: Request, session: SessionR
 
 
 async def _from_multipart(request: Request, folder: Path) -> list[UploadRecord]:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_FILES_PER_REQUEST * MAX_UPLOAD_BYTES + _CHUNK:
-        raise UploadRefusedError(FILE_TOO_LARGE, "File too large: at most 50 MB.")
     records: list[UploadRecord] = []
-    # Starlette spools each part to a temporary file as it arrives: nothing is held whole in memory.
-    async with request.form(max_files=MAX_FILES_PER_REQUEST, max_fields=MAX_FILES_PER_REQUEST) as form:
+    # Each part is spooled to a temporary file as it arrives (nothing is held whole in memory) and refused
+    # as soon as it passes 50 MB; BodyLimit caps the whole request.
+    parser = CappedMultipart(
+        request.headers, request.stream(), max_files=MAX_FILES_PER_REQUEST, max_fields=MAX_FILES_PER_REQUEST
+    )
+    try:
+        form = await parser.parse()
+    except PartTooLargeError:
+        raise UploadRefusedError(FILE_TOO_LARGE, "File too large: at most 50 MB.") from None
+    except MultiPartException as exc:
+        raise BodyError(400, f"The form cannot be read: {exc.message}") from None
+    try:
         parts = [part for part in form.getlist("files") if isinstance(part, UploadFile)]
-        if any(part.size is not None and part.size > MAX_UPLOAD_BYTES for part in parts):
-            raise UploadRefusedError(FILE_TOO_LARGE, "File too large: at most 50 MB.")
         for part in parts:
             saved = await anyio.to_thread.run_sync(_copy_hashed, part.file, folder)
             name = _form_filename(part.filename)
             records.append(await anyio.to_thread.run_sync(_accept, saved, name, folder))
+    finally:
+        await form.close()
     return records
 
 
@@ -256,10 +275,7 @@ def _form_filename(raw: str | None) -> str:
 
 
 async def _from_urls(ctx: BackendContext, request: Request, folder: Path) -> list[UploadRecord]:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise UploadRefusedError(URL_REFUSED, "The body is not JSON.") from None
+    body = await read_json(request)  # 400 for a body that is not JSON, too big or too deep
     urls = body.get("urls") if isinstance(body, dict) else None
     if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
         raise UploadRefusedError(URL_REFUSED, 'Give {"urls": ["https://..."], "source_type": "url"}.')
@@ -268,7 +284,16 @@ async def _from_urls(ctx: BackendContext, request: Request, folder: Path) -> lis
     records = []
     async with httpx.AsyncClient(follow_redirects=False, timeout=URL_TIMEOUT_S, trust_env=False) as http:
         for url in urls:
-            saved, name = await _fetch(http, url, folder, allow_private=ctx.options.allow_private_urls)
+            limit = ctx.options.url_fetch_timeout_s
+            try:
+                with anyio.fail_after(limit):
+                    saved, name = await _fetch(
+                        http, url, folder, allow_private=ctx.options.allow_private_urls
+                    )
+            except TimeoutError:
+                raise UploadRefusedError(
+                    URL_REFUSED, f"The URL did not finish downloading within {limit:g} s."
+                ) from None
             records.append(await anyio.to_thread.run_sync(_accept, saved, name, folder))
     return records
 
@@ -330,11 +355,8 @@ async def check_url(url: str, *, allow_private: bool) -> None:
     except OSError:
         raise UploadRefusedError(URL_REFUSED, f"The host {host!r} cannot be resolved.") from None
     for info in infos:
-        address: ipaddress.IPv4Address | ipaddress.IPv6Address
-        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast:
+        # IPv6 spellings of private IPv4 addresses (::a.b.c.d, NAT64, 6to4, Teredo) count as private too.
+        if not is_public(str(info[4][0])):
             raise UploadRefusedError(
                 URL_REFUSED,
                 f"The host {host!r} is on a loopback, link-local or private address; the backend does not fetch those.",

@@ -14,14 +14,22 @@ from typing import Any, Literal
 
 import anyio.to_thread
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import (
+    FileResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import BaseRoute, Route
 
 from nemo_mcp.local.agent.clips import clip_key, to_spec
 from nemo_mcp.local.agent.plan_draft import DraftError, from_draft
 from nemo_mcp.local.context import BackendContext, RenderControl
-from nemo_mcp.local.faults import DroppedByFaultError
+from nemo_mcp.local.faults import DroppedByFaultError, FaultPlan
+from nemo_mcp.local.records import RenderRecord
 from nemo_mcp.local.render_queue import ACTIVE, output_url, schedule, spec_to_json, update
+from nemo_mcp.local.routes.bodies import read_json
 from nemo_mcp.local.routes.guards import (
     begin,
     context_of,
@@ -32,7 +40,6 @@ from nemo_mcp.local.routes.guards import (
     render_fail,
     render_ok,
 )
-from nemo_mcp.local.store import RenderRecord
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +66,10 @@ async def submit(request: Request) -> Response:
         return caller
     if not caller.attributed:
         return _attribution_missing()
-    rule = ctx.faults.take("render_submit", ("submit_fail", "render_fail", "stall"))
+    rule = ctx.faults.take("render_submit", ("submit_fail", "render_fail", "stall", "foreign_id"))
     if rule is not None and rule.effect == "submit_fail":
         return render_fail("The render could not be submitted (fault plan).", status=500)
-    try:
-        body = await request.json()
-    except ValueError:
-        return render_fail("The body is not JSON.", status=400)
+    body = await read_json(request)  # 400 for a body that is not JSON, too big or too deep
     if not isinstance(body, dict):
         return render_fail("The body is not a JSON object.", status=400)
     render_id, session_id = body.get("id"), body.get("sessionId", body.get("session_id"))
@@ -81,6 +85,8 @@ async def submit(request: Request) -> Response:
     except DraftError as exc:
         return render_fail(str(exc), status=400)
     spec = to_spec(plan, ctx.store.upload_dir(session_id))
+    if rule is not None and rule.effect == "foreign_id":
+        render_id = str(rule.value)  # a hostile backend's choice: nothing checks it here
     with ctx.store.lock:
         if ctx.store.render(render_id) is not None:
             return render_fail(
@@ -124,10 +130,15 @@ async def poll(request: Request) -> Response:
     if job is None:
         assert answer is not None
         return answer
+    if ctx.faults.take("render_poll", ("echo_headers",)) is not None:
+        echoed = "\n".join(f"{name}: {value}" for name, value in request.headers.items())
+        return render_ok({"id": job.id, "status": "failed", "progress": 0, "error": echoed})
     rule = ctx.faults.take("render_poll", ("completed_without_url", "poll_variant", "unreachable_url"))
     status, progress, url = job.status, job.progress, None
     if status == "completed":
         url = output_url(ctx, job.id)
+        if (foreign := ctx.faults.take("render_poll", ("foreign_url",))) is not None:
+            url = str(foreign.value)
     if rule is not None and rule.effect == "completed_without_url":
         status, progress, url = "completed", 100, None
     if rule is not None and rule.effect == "unreachable_url" and url is not None:
@@ -203,6 +214,8 @@ async def output_file(request: Request) -> Response:
     job = ctx.store.render(request.path_params["rid"])
     if job is None:
         return Response("not found", status_code=404)
+    if (redirect := ctx.faults.take("download", ("redirect",))) is not None:
+        return RedirectResponse(str(redirect.value), status_code=302)
     return _serve_clip(ctx, job)
 
 
@@ -220,9 +233,10 @@ async def clip_file(request: Request) -> Response:
 
 ROUTES: list[BaseRoute] = [
     Route("/api/render/proxy/lambda", submit, methods=["POST"]),
-    Route("/api/render/proxy/lambda/{rid}", poll, methods=["GET"]),
+    # `path`: a foreign_id fault may name a job with slashes; the client must still reach it to be tested.
+    Route("/api/render/proxy/lambda/{rid:path}", poll, methods=["GET"]),
     Route("/api/render/proxy/lambda/{rid}/cancel", cancel, methods=["POST"]),
-    Route("/api/render/proxy/{rid}/download", download, methods=["GET"]),
+    Route("/api/render/proxy/{rid:path}/download", download, methods=["GET"]),
     Route("/files/renders/{rid}.mp4", output_file, methods=["GET"]),
     Route("/files/clips/{key}.mp4", clip_file, methods=["GET"]),
 ]
@@ -232,20 +246,24 @@ def _serve_clip(ctx: BackendContext, job: RenderRecord) -> Response:
     path = ctx.store.clip_path(job.clip_key)
     if job.status != "completed" or not path.is_file():
         return render_fail(f"The render is {job.status}, there is nothing to download yet.", status=409)
-    rule = ctx.faults.take("download", ("cut_download",))
-    filename = f"{job.id}.mp4"
+    rule = ctx.faults.take("download", ("cut_download", "stall"))
+    filename = f"{job.id}.mp4".rsplit("/", 1)[-1]
     if rule is not None:
-        return _cut_response(path, filename)
+        return _cut_response(path, filename, ctx.faults if rule.effect == "stall" else None)
     return FileResponse(path, media_type="video/mp4", filename=filename)
 
 
-def _cut_response(path: Path, filename: str) -> Response:
+def _cut_response(path: Path, filename: str, held_by: FaultPlan | None) -> Response:
+    """Half the file, then a dropped connection; or, `held_by` a plan, the rest once it is reset."""
     size = path.stat().st_size
 
     async def half() -> AsyncIterator[bytes]:
         data = await anyio.to_thread.run_sync(path.read_bytes)
         yield data[: size // 2]
-        raise DroppedByFaultError("download cut off half way (fault plan)")
+        if held_by is None:
+            raise DroppedByFaultError("download cut off half way (fault plan)")
+        await anyio.to_thread.run_sync(held_by.holding().wait, abandon_on_cancel=True)
+        yield data[size // 2 :]
 
     return StreamingResponse(
         half(),

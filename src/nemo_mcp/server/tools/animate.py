@@ -16,6 +16,7 @@ from nemo_mcp.server.jobs import Job
 from nemo_mcp.server.results import AnimateResult
 from nemo_mcp.server.studio.wiring import as_result, session_poster_content
 from nemo_mcp.server.tools.common import (
+    MAX_PATH_CHARS,
     Ctx,
     McpProgressSink,
     ServerState,
@@ -30,28 +31,32 @@ from nemo_mcp.server.tools.common import (
     state_of,
     wait_budget,
 )
+from nemo_mcp.server.tools.media import within_budget
 from nemo_mcp.service.intent import Aspect, Intent, Motion, Position, Resolution, Speed
 from nemo_mcp.service.models import ProgressUpdate, TurnOutcome
 from nemo_mcp.service.text import format_duration
+from nemo_mcp.service.turns import MAX_INSTRUCTION_CHARS
 
 # The settings a model fills from the person's words, in any language (`service.intent.Intent`).
 Instruction = Annotated[
     str,
     Field(
+        max_length=MAX_INSTRUCTION_CHARS,
         description=(
             "The person's words, as they said them (any language): 'animate this image into a 5-second video "
             "clip', 'make it 9:16 with the title \"Summer\"', 'add calm background music'. May be empty when "
             "settings are given."
-        )
+        ),
     ),
 ]
 Image = Annotated[
     str | None,
     Field(
+        max_length=MAX_PATH_CHARS,
         description=(
             "Optional: a local path or http(s) URL of an image to upload first. Without session_id it starts a new "
             "session, so earlier clips do not mix in."
-        )
+        ),
     ),
 ]
 DurationS = Annotated[float | None, Field(description="Clip length in seconds, e.g. 8.", gt=0, le=60)]
@@ -134,7 +139,10 @@ async def animate_image(
     # One per call: the values it reports only increase, across the upload and the generation.
     progress = McpProgressSink(ctx)
     with errors():
-        sid, notice = await _session_for(state, session_arg(session_id), image, progress)
+        # The upload cannot be left running in the background (the instruction needs it): it gets the
+        # configured wait even when this call asks to answer sooner.
+        upload_budget = max(budget, state.settings.wait_seconds)
+        sid, notice = await _session_for(state, session_arg(session_id), image, progress, upload_budget)
     label = text or intent.sentence()
     turn = _start_turn(state, sid, text, intent, label)
     await progress(ProgressUpdate(message=f'working on "{_short(label)}"'))
@@ -185,14 +193,16 @@ def _intent(**fields: Any) -> Intent:
 
 
 async def _session_for(
-    state: ServerState, sid: str | None, image: str | None, progress: McpProgressSink
+    state: ServerState, sid: str | None, image: str | None, progress: McpProgressSink, budget: float
 ) -> tuple[str, str | None]:
     """The session the instruction goes to (uploading `image` first), and any notice about it."""
     notice: str | None = None
     if image is not None:
         refuse_while_running(state, sid)
         # A new image without a session is a new clip: a fresh session keeps earlier clips out of it.
-        uploaded = await state.service.uploads.upload([image], sid, progress, new_session=sid is None)
+        uploaded = await within_budget(
+            budget, lambda: state.service.uploads.upload([image], sid, progress, new_session=sid is None)
+        )
         sid, notice = uploaded.session_id, uploaded.notice
     elif sid is None and state.service.workspace.latest_session_id is None:
         raise ToolError(
@@ -222,37 +232,40 @@ def _short(text: str) -> str:
 
 
 def turn_summary(outcome: TurnOutcome, elapsed_s: float | None = None) -> tuple[str, str]:
-    """(message, next_step) for a finished turn: what really happened, and the honest next call."""
+    """(message, next_step) for a finished turn: what really happened, and the honest next call.
+
+    Our sentences point at the fields; the words inside them (file names, titles, the agent's reply)
+    come from outside and stay there, marked as data.
+    """
     took = f" in {format_duration(elapsed_s)}" if elapsed_s is not None else ""
     sid = outcome.session_id
-    agent = f" The video agent said: {_short_reply(outcome.reply)}" if outcome.reply else ""
     if outcome.status == "unchanged":
         return (
-            f"Nothing in the clip changed.{agent}",
+            "Nothing in the clip changed; reply holds the video agent's own words.",
             "Tell the person that nothing changed and why. To change the clip, rephrase the instruction or "
             "set the settings fields (duration_s, aspect_ratio, motion, title, music, …); there is nothing new "
             "to export.",
         )
     if outcome.status == "unverified":
         return (
-            f"The instruction was carried out{took}, but the clip could not be read afterwards.{agent}",
+            f"The instruction was carried out{took}, but the clip could not be read afterwards.",
             call(sid, "get_state") + " to see what the clip is now before telling the person.",
         )
-    changed = "; ".join(outcome.changes)
+    changed = _count(len(outcome.changes), "change")
     export = call(sid, "export") if outcome.ready_to_export else "check the clip with get_state"
     if outcome.status == "partial":
-        missing = "; ".join(outcome.not_done)
+        missing = _count(len(outcome.not_done), "thing")
         return (
-            f"Done in part{took}. Changed: {changed}. Not done: {missing}.",
+            f"Done in part{took}: {changed} (listed in changes), and {missing} asked for that was not done "
+            "(listed in not_done).",
             f"Tell the person what changed and, plainly, what was not done. Then {export}, or rephrase the "
             "part that was not done.",
         )
-    return (f"Done{took}. Changed: {changed}.", export)
+    return (f"Done{took}: {changed}, listed in changes.", export)
 
 
-def _short_reply(reply: str, limit: int = 300) -> str:
-    reply = " ".join(reply.split())
-    return reply if len(reply) <= limit else reply[: limit - 1] + "…"
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _animate_done(outcome: TurnOutcome, job: Job[Any], notice: str | None) -> AnimateResult:

@@ -22,6 +22,9 @@ from nemo_mcp.server.jobs import Job, JobBoard
 from nemo_mcp.server.results import JobInfo
 from nemo_mcp.service.facade import NemoService
 from nemo_mcp.service.models import ExportOutcome, ProgressUpdate
+from nemo_mcp.service.text import one_line
+
+MAX_JOB_ERROR_CHARS = 500
 
 
 @dataclass
@@ -36,10 +39,17 @@ class ServerState:
 
 Ctx = Context[ServerState, Any]
 
+# Every argument is bounded in the input schema: what a model sends is never carried whole into an error.
+MAX_PATH_CHARS = 4096
+MAX_SOURCES = 10  # what one upload request to the backend takes
+MAX_SESSION_ID_CHARS = 128
+PathText = Annotated[str, Field(max_length=MAX_PATH_CHARS)]
+
 SessionId = Annotated[
     str | None,
     Field(
-        description="The session to use, as returned by upload or animate_image. Omit it for the latest session."
+        description="The session to use, as returned by upload or animate_image. Omit it for the latest session.",
+        max_length=MAX_SESSION_ID_CHARS,
     ),
 ]
 WaitSeconds = Annotated[
@@ -135,7 +145,8 @@ def job_info(job: Job[Any]) -> JobInfo:
         status=job.status,
         elapsed_s=round(job.elapsed_s, 1),
         progress=job.latest.message if job.latest is not None else None,
-        error=str(error) if error is not None else None,
+        # Repeated in every later get_state: short, whatever the error carried.
+        error=one_line(str(error), MAX_JOB_ERROR_CHARS) if error is not None else None,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from mcp.server.apps import client_supports_apps
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, ResourceLink, TextContent
@@ -16,6 +17,7 @@ from nemo_mcp.server.jobs import Job
 from nemo_mcp.server.results import ExportResult
 from nemo_mcp.server.studio.wiring import poster_content
 from nemo_mcp.server.tools.common import (
+    MAX_PATH_CHARS,
     Ctx,
     McpProgressSink,
     ServerState,
@@ -29,7 +31,7 @@ from nemo_mcp.server.tools.common import (
     wait_budget,
 )
 from nemo_mcp.service.models import ExportOutcome, ProgressUpdate
-from nemo_mcp.service.text import format_size
+from nemo_mcp.service.text import format_size, quoted_path
 
 
 async def export(
@@ -39,10 +41,11 @@ async def export(
     output_dir: Annotated[
         str | None,
         Field(
+            max_length=MAX_PATH_CHARS,
             description=(
                 "Folder to write the MP4 into (inside the allowed folders, or the configured output folder). "
                 "Default: the configured output folder."
-            )
+            ),
         ),
     ] = None,
     cancel: Annotated[
@@ -59,9 +62,11 @@ async def export(
     state = state_of(ctx)
     budget = wait_budget(state, wait_seconds)
     sid = require_session(state, session_id)
+    with errors():  # before any progress: an unknown session gets an error, not "starting the render"
+        state.service.workspace.known(sid)
     if cancel:
         return await _cancel_export(state, sid)
-    out_dir = _output_dir(state.settings, output_dir)
+    out_dir = await anyio.to_thread.run_sync(_output_dir, state.settings, output_dir)  # resolves: file I/O
     progress = McpProgressSink(ctx)
     job = state.jobs.find("export", sid)
     if job is None:
@@ -169,7 +174,7 @@ def _output_dir(settings: Settings, raw: str | None) -> Path | None:
     hidden = all(any(part.startswith(".") for part in resolved.relative_to(root).parts) for root in inside)
     if not inside or hidden:
         error = PathNotAllowedError(
-            f"output_dir {raw!r} is outside the folders nemo-mcp may write to.",
+            f"output_dir {quoted_path(raw)} is outside the folders nemo-mcp may write to.",
             hint=f"Use a folder inside {settings.output_dir} or one of NEMO_MCP_ALLOWED_DIRS, or omit output_dir.",
         )
         raise ToolError(str(error))

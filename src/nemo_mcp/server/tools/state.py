@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from nemo_mcp.config import MAX_WAIT_SECONDS
-from nemo_mcp.errors import NemoError
+from nemo_mcp.errors import NemoError, StreamDroppedError, StreamLostError
 from nemo_mcp.server.results import CreditsResult, JobInfo, StateResult, StateStatus, TurnReport
 from nemo_mcp.server.tools.animate import turn_summary
 from nemo_mcp.server.tools.common import (
@@ -59,7 +59,8 @@ async def get_state(
     jobs = [job_info(job) for job in state.jobs.for_session(view.session_id)]
     status, message, next_step = _status(state, view.session_id, view.ready_to_export, jobs, turn_error)
     if status != "running" and turn_error is None:
-        message = view.timeline
+        # Track labels and the agent's answer are outside words: they stay in their own fields.
+        message = f"The timeline has {len(view.tracks)} track(s), listed in timeline and tracks."
         if finished_turn is not None:
             message, next_step = _collected(finished_turn, view.session_id)
     return StateResult(
@@ -77,7 +78,7 @@ async def get_state(
     )
 
 
-def _finished_turn(state: ServerState, sid: str) -> tuple[TurnReport | None, str | None]:
+def _finished_turn(state: ServerState, sid: str) -> tuple[TurnReport | None, NemoError | None]:
     """The outcome of an instruction that finished in the background (collected now), or its error."""
     turn = state.jobs.find("turn", sid)
     if turn is None or not turn.done:
@@ -85,7 +86,7 @@ def _finished_turn(state: ServerState, sid: str) -> tuple[TurnReport | None, str
     try:
         outcome: TurnOutcome = turn.result()
     except NemoError as exc:
-        return None, str(exc)
+        return None, exc
     report = TurnReport(
         status=outcome.status,
         reply=outcome.reply,
@@ -99,7 +100,7 @@ def _finished_turn(state: ServerState, sid: str) -> tuple[TurnReport | None, str
 
 
 def _status(
-    state: ServerState, sid: str, ready: bool, jobs: list[JobInfo], turn_error: str | None
+    state: ServerState, sid: str, ready: bool, jobs: list[JobInfo], turn_error: NemoError | None
 ) -> tuple[StateStatus, str, str]:
     still = [job for job in jobs if job.status == "running"]
     if still:
@@ -108,14 +109,20 @@ def _status(
         next_step = collect(state, sid) if still[-1].kind == "turn" else call(sid, "export")
         return "running", f"The {kind} is still running ({doing}).", next_step
     if turn_error is not None:
-        return (
-            "failed",
-            f"The last instruction failed: {turn_error}",
-            "Fix the problem, then send the instruction again with animate_image.",
-        )
+        return "failed", f"The last instruction failed: {turn_error}", _after_failure(turn_error)
     if ready:
         return "ready", "", call(sid, "export")
     return "empty", "", "The timeline is empty: describe the clip with animate_image."
+
+
+def _after_failure(error: NemoError) -> str:
+    if isinstance(error, StreamLostError | StreamDroppedError):
+        # It may have been carried out: advising to send it again could charge twice.
+        return (
+            "The timeline shows whether it was carried out. Only if it was not, and the person still wants "
+            "it, send it with animate_image (that costs credits)."
+        )
+    return "Fix the problem, then send the instruction again with animate_image."
 
 
 def _collected(report: TurnReport, sid: str) -> tuple[str, str]:
