@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
-from nemo_mcp.api.auth import Authenticator, Credential
+from nemo_mcp.api.auth import Authenticator, Credential, TokenStore
 from nemo_mcp.api.events import SseEvent
 from nemo_mcp.api.headers import attribution_headers, platform_for
 from nemo_mcp.api.http import (
@@ -76,7 +76,12 @@ class NemoClient:
     """One token, one API. The HTTP client is given, never created here."""
 
     def __init__(
-        self, http: httpx.AsyncClient, settings: Settings, *, client_name: str | None = None
+        self,
+        http: httpx.AsyncClient,
+        settings: Settings,
+        *,
+        client_name: str | None = None,
+        tokens: TokenStore | None = None,
     ) -> None:
         if settings.token and not _header_safe(settings.token):
             raise ConfigError(
@@ -85,7 +90,7 @@ class NemoClient:
         self._http = http
         self._settings = settings
         self._api = settings.api_url.rstrip("/")
-        self._auth = Authenticator(http, settings, platform_for(settings.skill_source, client_name))
+        self._auth = Authenticator(http, settings, platform_for(settings.skill_source, client_name), tokens)
         self._timeout = httpx.Timeout(settings.request_timeout_seconds, connect=CONNECT_TIMEOUT_S)
 
     def __repr__(self) -> str:

@@ -20,13 +20,14 @@ from pydantic import Field
 from nemo_mcp import __version__
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import NemoError
+from nemo_mcp.server.board import LocalJobs
+from nemo_mcp.server.exported import Exported, LocalExports
 from nemo_mcp.server.jobs import JobBoard
-from nemo_mcp.server.tools.common import Ctx, ServerState
+from nemo_mcp.server.tools.common import Ctx, ServerState, state_of
 from nemo_mcp.server.tools.export import export
 from nemo_mcp.server.tools.media import animate_image, upload
 from nemo_mcp.server.tools.state import get_credits, get_state
 from nemo_mcp.service.facade import NemoService
-from nemo_mcp.service.models import ExportOutcome
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def animate_photo(
 
 async def session_state(session_id: str, ctx: Ctx) -> str:
     """A session's timeline, media and readiness to export, as JSON."""
-    state = ctx.request_context.lifespan_context
+    state = state_of(ctx)
     try:
         view = await state.service.state(session_id)
     except NemoError as exc:
@@ -96,14 +97,17 @@ def _describe(fn: Callable[..., Any]) -> str:
 
 def build_server(settings: Settings) -> MCPServer[ServerState]:
     """The MCP server for `settings`. Its lifespan opens the service and the task group jobs run in."""
-    exported: list[ExportOutcome] = []
+    exported: list[Exported] = []
+    opened: list[ServerState] = []
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
         async with NemoService.open(settings) as service, anyio.create_task_group() as tg:
             jobs = JobBoard(tg)
+            state = ServerState(settings, service, LocalJobs(jobs), LocalExports(exported))
+            opened.append(state)
             try:
-                yield ServerState(settings=settings, service=service, jobs=jobs, exports=exported)
+                yield state
             finally:
                 # A render's id is on disk: the next process resumes it instead of orphaning it.
                 jobs.cancel_all()
@@ -138,9 +142,15 @@ def build_server(settings: Settings) -> MCPServer[ServerState]:
     )(session_state)
 
     @server.resource("nemo://exports", name="exports", title="Exported videos", mime_type="application/json")
-    def exports() -> str:
+    async def exports() -> str:
         """The MP4 files this server exported, newest first, as JSON."""
-        return json.dumps([item.model_dump(mode="json") for item in reversed(exported)], indent=2)
+        state = opened[-1]
+        try:
+            # Serving many people, each sees only their own exports.
+            listing = await (state.tenants() if state.tenants else state).exports.listing()
+        except NemoError as exc:
+            raise ResourceError(str(exc)) from None
+        return json.dumps(listing, indent=2)
 
     return server
 

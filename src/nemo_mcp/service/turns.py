@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from nemo_mcp.api.events import (
@@ -44,6 +44,11 @@ MAX_INSTRUCTION_CHARS = 8000
 _TYPICAL_TURN_S = 150.0
 
 
+# Called with the state before the message, just before it is sent: the last moment to record that the
+# turn is about to be sent (replicas record it in Redis, so a replica taking over recovers, never re-sends).
+BeforeSend = Callable[[Snapshot], Awaitable[None]]
+
+
 class _HeartbeatTimeoutError(Exception):
     pass
 
@@ -55,18 +60,26 @@ class Turns:
         self._ws = ws
 
     async def send(
-        self, instruction: str, session_id: str | None = None, progress: ProgressSink | None = None
+        self,
+        instruction: str,
+        session_id: str | None = None,
+        progress: ProgressSink | None = None,
+        *,
+        before_send: BeforeSend | None = None,
     ) -> TurnOutcome:
         """Send one instruction and follow the stream to its end. Never re-sends it.
 
         A stream that ends without text is a silent completion: the reply describes what changed.
         A dropped stream is followed by state polls; the change is reported, or StreamLostError raised.
+        `before_send` may refuse (raise) to stop the message from being sent at all.
         """
         ws = self._ws
         text = _checked(instruction)
         record = await ws.resolve(session_id, create=True, language=language_of(text))
         report = ws.reporter(progress)
         before = await ws.snapshot(record)
+        if before_send is not None:
+            await before_send(before)
         await report("sending the instruction to NemoVideo", 0.01)
         started = time.monotonic()
         assembler = TextAssembler()
@@ -88,6 +101,18 @@ class Turns:
             notice = "The timeline could not be read afterwards: check get_state."
             return _outcome(ws, record, assembler.text, before, [], notice)
         return _outcome(ws, record, assembler.text, after, after.changes_since(before), None)
+
+    async def recover(
+        self, session_id: str, before: Snapshot, progress: ProgressSink | None = None
+    ) -> TurnOutcome:
+        """Follow a turn whose stream was lost with the process that sent it: poll the state, never re-send.
+
+        `before` is the state recorded just before the message went out (see `before_send`).
+        """
+        ws = self._ws
+        record = await ws.resolve(session_id, create=False)
+        report = ws.reporter(progress)
+        return await _recover(ws, record, before, "", report, time.monotonic())
 
 
 def _checked(instruction: str) -> str:

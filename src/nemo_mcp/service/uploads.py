@@ -58,7 +58,7 @@ class Uploads:
                 f"{record.session_id}. Earlier uploads are gone: upload them again if you need them."
             )
             uploaded = await _upload_to(ws, record, files, urls, report)
-        ws.sessions.touch(record.session_id)
+        await ws.sessions.touch(record.session_id)
         from_files, from_urls = iter(uploaded[: len(files)]), iter(uploaded[len(files) :])
         ordered = [next(from_files) if is_file else next(from_urls) for is_file in order]
         return UploadOutcome(session_id=record.session_id, files=ordered, notice=notice)

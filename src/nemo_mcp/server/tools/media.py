@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from nemo_mcp.server.jobs import Job
+from nemo_mcp.server.board import JobControl, JobView
 from nemo_mcp.server.results import AnimateResult, UploadResult
 from nemo_mcp.server.tools.common import (
     Ctx,
@@ -119,7 +119,7 @@ async def animate_image(
     progress = McpProgressSink(ctx)
     with errors():
         sid, notice = await _session_for(state, session_arg(session_id), image, progress)
-    turn = _start_turn(state, sid, text)
+    turn = await _start_turn(state, sid, text)
     await progress(ProgressUpdate(message=f'working on "{_short(text)}"'))
     remaining = max(0.0, budget - (anyio.current_time() - started))
     if not await turn.wait(remaining, progress):
@@ -136,7 +136,7 @@ async def animate_image(
             next_step=collect(state, turn.session_id),
         )
     with errors():
-        outcome = turn.result()
+        outcome = await turn.collect()
     return _animate_done(outcome, turn, notice)
 
 
@@ -146,37 +146,40 @@ async def _session_for(
     """The session the instruction goes to (uploading `image` first), and any notice about it."""
     notice: str | None = None
     if image is not None:
-        refuse_while_running(state, sid)
+        await refuse_while_running(state, sid)
         # A new image without a session is a new clip: a fresh session keeps earlier clips out of it.
         uploaded = await state.service.uploads.upload([image], sid, progress, new_session=sid is None)
         sid, notice = uploaded.session_id, uploaded.notice
-    elif sid is None and state.service.workspace.latest_session_id is None:
+    elif sid is None and await state.service.workspace.latest_id() is None:
         raise ToolError(
             "There is no image yet. Pass image='/path/to/photo.jpg' (or a URL), or call upload first."
         )
-    sid = require_session(state, sid)
-    refuse_while_running(state, sid)
+    sid = await require_session(state, sid)
+    await refuse_while_running(state, sid)
     return sid, notice
 
 
-def _start_turn(state: ServerState, sid: str, text: str) -> Job[TurnOutcome]:
+async def _start_turn(state: ServerState, sid: str, text: str) -> JobView:
     service = state.service
 
-    async def work(job: Job[TurnOutcome]) -> TurnOutcome:
-        outcome = await service.turns.send(text, sid, job.report)
+    async def work(job: JobControl) -> TurnOutcome:
+        # The checkpoint comes just before the message is sent: a replica that takes the job over after it
+        # polls the state instead of sending again.
+        outcome = await service.turns.send(text, sid, job.report, before_send=job.checkpoint)
         job.bind(outcome.session_id)
         return outcome
 
     # What finished earlier in this session is about to be out of date: nothing should hand it out later.
-    state.jobs.settle(sid)
-    return state.jobs.start("turn", sid, f'instruction "{_short(text)}"', work)
+    with errors():
+        await state.jobs.settle(sid)
+        return await state.jobs.start("turn", sid, f'instruction "{_short(text)}"', work)
 
 
 def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _animate_done(outcome: TurnOutcome, job: Job[Any], notice: str | None) -> AnimateResult:
+def _animate_done(outcome: TurnOutcome, job: JobView, notice: str | None) -> AnimateResult:
     sid = outcome.session_id
     return AnimateResult(
         status="done",

@@ -47,16 +47,16 @@ async def get_state(
     """
     state = state_of(ctx)
     budget = wait_budget(state, wait_seconds)
-    sid = require_session(state, session_id)
-    running = state.jobs.running("turn", sid) or state.jobs.running("export", sid)
+    sid = await require_session(state, session_id)
+    running = await state.jobs.running("turn", sid) or await state.jobs.running("export", sid)
     if running is not None and budget > 0:
         await running.wait(budget, McpProgressSink(ctx))
     finished_turn: TurnReport | None = None
     turn_error: str | None = None
-    turn = state.jobs.find("turn", sid)
+    turn = await state.jobs.find("turn", sid)
     if turn is not None and turn.done:
         try:
-            outcome: TurnOutcome = turn.result()
+            outcome: TurnOutcome = await turn.collect()
         except NemoError as exc:
             turn_error = str(exc)
         else:
@@ -69,7 +69,7 @@ async def get_state(
             )
     with errors():
         view = await state.service.state(sid)
-    jobs = [job_info(job) for job in state.jobs.for_session(view.session_id)]
+    jobs = [job_info(job) for job in await state.jobs.for_session(view.session_id)]
     still = [job for job in jobs if job.status == "running"]
     if still:
         kind = "instruction" if still[-1].kind == "turn" else "render"
