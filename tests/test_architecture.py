@@ -33,7 +33,15 @@ ALLOWED: dict[str, set[str]] = {
     "local": {"local", "config"},
 }
 # third-party packages only some layers may import
-ONLY_IN: dict[str, set[str]] = {"mcp": {"server", "cli"}, "httpx": {"api", "local"}, "httpx_sse": {"api"}}
+ONLY_IN: dict[str, set[str]] = {
+    "mcp": {"server", "cli"},
+    "httpx": {"api", "local"},
+    "httpx_sse": {"api"},
+    # Replicas (server/shared/, the `hosted` extra): shared state, the users' JWTs, their encrypted tokens.
+    "redis": {"server"},
+    "jwt": {"server"},
+    "cryptography": {"server"},
+}
 
 
 def _modules() -> list[Path]:

@@ -9,7 +9,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
 from mcp.server import MCPServer
@@ -28,6 +28,9 @@ from nemo_mcp.server.tools.export import export
 from nemo_mcp.server.tools.media import animate_image, upload
 from nemo_mcp.server.tools.state import get_credits, get_state
 from nemo_mcp.service.facade import NemoService
+
+if TYPE_CHECKING:
+    from nemo_mcp.server.shared.tenants import Replica
 
 log = logging.getLogger(__name__)
 
@@ -95,13 +98,22 @@ def _describe(fn: Callable[..., Any]) -> str:
     return inspect.cleandoc(fn.__doc__ or "")
 
 
-def build_server(settings: Settings) -> MCPServer[ServerState]:
-    """The MCP server for `settings`. Its lifespan opens the service and the task group jobs run in."""
+def build_server(settings: Settings, *, replica: Replica | None = None) -> MCPServer[ServerState]:
+    """The MCP server for `settings`. Its lifespan opens the service and the task group jobs run in.
+
+    With `replica` (server/shared/), jobs, sessions, tokens and exports live in Redis, shared with the
+    other replicas, and with OAuth every caller gets their own.
+    """
     exported: list[Exported] = []
     opened: list[ServerState] = []
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
+        if replica is not None:
+            async with replica.open() as shared:
+                opened.append(shared)
+                yield shared
+            return
         async with NemoService.open(settings) as service, anyio.create_task_group() as tg:
             jobs = JobBoard(tg)
             state = ServerState(settings, service, LocalJobs(jobs), LocalExports(exported))
@@ -120,6 +132,7 @@ def build_server(settings: Settings) -> MCPServer[ServerState]:
         instructions=INSTRUCTIONS,
         website_url="https://nemovideo.com",
         lifespan=lifespan,
+        **(replica.server_options() if replica is not None else {}),
     )
     for fn, title, hints in (
         (upload, "Upload media", CHANGES),

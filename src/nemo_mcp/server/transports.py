@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 import socket
 import sys
+from typing import TYPE_CHECKING
 
 from mcp.server.transport_security import TransportSecuritySettings
 
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import NemoError
 from nemo_mcp.server.app import build_server
+
+if TYPE_CHECKING:
+    from nemo_mcp.server.shared.config import SharedSettings
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +34,30 @@ def transport_security(host: str, port: int) -> TransportSecuritySettings:
     )
 
 
-def run_server(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Serve MCP over stdio (default) or streamable HTTP, until the client or a signal ends it."""
-    server = build_server(settings)
+def run_server(
+    settings: Settings,
+    *,
+    http: bool = False,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    shared: SharedSettings | None = None,
+) -> None:
+    """Serve MCP over stdio (default) or streamable HTTP, until the client or a signal ends it.
+
+    With `shared` (Redis), the HTTP server is one replica of several (server/shared/http.py).
+    """
     if not http:
-        server.run()
+        build_server(settings).run()
         return
     _check_port(host, port)
-    if host not in LOOPBACK_HOSTS:
+    if host not in LOOPBACK_HOSTS and (shared is None or not shared.hosted):
         log.warning("serving MCP on %s:%s: anyone who can reach this port can spend your credits", host, port)
+    if shared is not None:
+        from nemo_mcp.server.shared.http import run_replica  # imports redis: only replicas need it
+
+        run_replica(settings, shared, host=host, port=port)
+        return
+    server = build_server(settings)
     print(f"nemo-mcp: MCP over streamable HTTP at http://{host}:{port}/mcp", file=sys.stderr, flush=True)
     server.run("streamable-http", host=host, port=port, transport_security=transport_security(host, port))
 
