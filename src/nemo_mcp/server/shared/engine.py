@@ -151,6 +151,8 @@ class Engine:
         self, user: str, kind: JobKind, session_id: str, label: str, facts: Mapping[str, str], work: Work[Any]
     ) -> tuple[str, dict[str, str]]:
         """("new", fields) when this replica now runs `work`; ("running" | "exists", fields) otherwise."""
+        if self.stopping:
+            raise SharedStateUnavailableError("This server is handing its work over to the other replicas.")
         job_id, started = uuid.uuid4().hex[:16], now_ms()
         token = f"{self.replica}:1"
         fields = {
@@ -174,7 +176,7 @@ class Engine:
         if verdict != "new":
             found = await self.read(str(existing))
             return str(verdict), found or {**fields, "id": str(existing)}
-        self._launch(LocalRun(job_id, token, label), work)
+        self._launch(LocalRun(job_id, token, label, user, kind, session_id), work)
         return "new", {**fields, "id": job_id}
 
     def _launch(self, run: LocalRun, work: Work[Any]) -> None:
@@ -212,18 +214,31 @@ class Engine:
             fields["error"] = encode_error(error)
         elif result is not None:
             fields["result"] = encode_result(result)
-        if bound:
-            fields["sid"] = bound
+        moved = bound if bound and bound != run.session_id else None
+        if moved:
+            fields["sid"] = moved
         # The end of the work is recorded even when the replica is stopping around it.
         with anyio.CancelScope(shield=True):
             try:
                 await self.write(
                     run, fields, message=event(run.job_id, "done", writer=run.token), finish=True
                 )
+                if moved:
+                    await self._file_under(run, moved)
             except LeaseLostError:
                 return
             except SharedStateUnavailableError:
                 log.warning("the end of %s could not be recorded; its lease will lapse", run.job_id)
+
+    async def _file_under(self, run: LocalRun, session_id: str) -> None:
+        """The work landed in another session (the first was forgotten, 1002): find it there too."""
+        k = self.keys
+        with shared_state("filing the work under its new session"):
+            async with self.redis.main.pipeline(transaction=True) as pipe:
+                pipe.set(k.current(run.user, run.kind, session_id), run.job_id, px=JOB_TTL_MS)
+                pipe.zadd(k.session_jobs(run.user, session_id), {run.job_id: now_ms()})
+                pipe.pexpire(k.session_jobs(run.user, session_id), JOB_TTL_MS)
+                await pipe.execute()
 
     async def write(
         self, run: LocalRun, fields: Mapping[str, str], *, message: str | None = None, finish: bool = False
@@ -325,7 +340,14 @@ class Engine:
         if fields is None:
             return
         self.takeovers += 1
-        run = LocalRun(job_id, token, fields.get("label") or "work")
+        run = LocalRun(
+            job_id,
+            token,
+            fields.get("label") or "work",
+            fields.get("user", ""),
+            fields.get("kind", ""),
+            fields.get("sid", ""),
+        )
         log.warning("took over job %s (%s) as %s", job_id, run.label, token)
         if fields.get("cancel") == "1":
             run.cancel_requested = True

@@ -48,6 +48,10 @@ class LocalRun:
     job_id: str
     token: str
     label: str
+    # Whose work, of which kind, for which session: where a finished job is found again.
+    user: str = ""
+    kind: str = ""
+    session_id: str = ""
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     # Why the work stopped, if it was stopped: the lease was lost, the replica hands over, a person cancelled.
     lost: bool = False
@@ -133,6 +137,9 @@ class RedisJob:
         return self.done
 
     async def _follow(self, watch: Watch, deadline: float, listener: ProgressSink | None) -> None:
+        if self.latest is not None and not self.done:
+            # A call that starts waiting (perhaps on another replica than the work) hears where it stands.
+            listener = await _tell(listener, self.latest, self)
         told = looked = anyio.current_time()
         every = self._engine.refresh_s
         while not self.done and not self._engine.stopping:
