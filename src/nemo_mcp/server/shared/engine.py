@@ -32,6 +32,8 @@ from nemo_mcp.server.shared.redis_io import SharedRedis, shared_state
 
 log = logging.getLogger(__name__)
 
+WAITER_REFRESH_S = 5.0
+
 # Given a claimed job's fields, the work that carries it on (or raises a NemoError it ends with).
 Resumer = Callable[[dict[str, str]], Work[Any]]
 
@@ -54,8 +56,9 @@ class Engine:
         self.keys = redis.keys
         self.replica = replica
         self.lease_ms = int(lease_s * 1000)
-        # A waiting call reads its job at least this often, in case an event was lost.
-        self.refresh_s = lease_s
+        # A waiting call reads its job at least this often, in case an event was lost (the reader also wakes
+        # every waiter when it reconnects, so this is a second line: cheap, not frequent).
+        self.refresh_s = max(lease_s, WAITER_REFRESH_S)
         self._resume = resume
         self.hub = Hub(redis, self._cancel_requested, self._wake_reaper)
         self._runs: dict[str, LocalRun] = {}
@@ -297,7 +300,8 @@ class Engine:
             log.info("could not renew %d lease(s): %s", len(runs), type(exc).__name__)
             return
         for run, ok in zip(runs, renewed, strict=True):
-            if not ok and not run.handed_over:
+            # A job that finished while the renewals were in flight gave its lease up itself: not a loss.
+            if not ok and not run.handed_over and self._runs.get(run.job_id) is run:
                 self._lose(run)
 
     def _wake_reaper(self) -> None:
