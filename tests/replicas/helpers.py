@@ -187,7 +187,8 @@ class LoadBalancer(httpx2.AsyncBaseTransport):
         self.pinned: int | None = None
         self.served: list[int] = []
         self._turn = 0
-        self._inner = httpx2.AsyncHTTPTransport()
+        # Every waiting tool call holds a connection: room for a crowd of them (benchmarks/bench_replicas.py).
+        self._inner = httpx2.AsyncHTTPTransport(limits=httpx2.Limits(max_connections=1000))
 
     def remove(self, port: int) -> None:
         """A replica the load balancer's health check found dead gets no more requests."""
