@@ -13,6 +13,9 @@
             false takeovers (a lease lost or taken over while every replica was alive; and every job still
             at epoch 1), Redis connections during the wait (no connection per waiting call), how long
             the calls took; then the turns are released and a second crowd collects them.
+3 failover  two replicas with the default 5 s lease, an export held in flight on A; A killed (SIGKILL),
+            paused (SIGSTOP) or stopped (SIGTERM): seconds until B took the render over (its log says so),
+            then the render finished by B.
 
 Needs redis-server (Debian: apt-get install redis-server) and the project with its dev extra. The local
 backend runs in its own process (benchmarks/bench_backend.py), as in benchmarks/run.py.
@@ -25,6 +28,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -56,6 +60,7 @@ from tests.replicas.helpers import (  # noqa: E402  # the replica tests' real pa
 )
 from tests.support import free_port  # noqa: E402
 
+from nemo_mcp.server.shared.config import DEFAULT_LEASE_SECONDS  # noqa: E402
 from nemo_mcp.server.shared.redis_io import LEASE_CONNECTIONS, MAIN_CONNECTIONS  # noqa: E402
 
 SHORT = "animate this image into a 1-second video clip"
@@ -324,6 +329,41 @@ async def waiters(
     return result
 
 
+async def failover(
+    folder: Path, api_url: str, redis_url: str, image: Path, lease_s: float
+) -> dict[str, float]:
+    """Seconds from a signal to replica A (owning a render held in flight) until B took the render over."""
+    faults = f"{api_url}/_admin/faults"
+    took: dict[str, float] = {}
+    for how, sig in (("kill", signal.SIGKILL), ("pause", signal.SIGSTOP), ("sigterm", signal.SIGTERM)):
+        with processes(folder / f"failover-{how}", api_url, redis_url, lease_s, reference=False) as (a, b):
+            lb = LoadBalancer([a.port, b.port])
+            async with connect(lb) as client, httpx.AsyncClient(timeout=10) as http:
+                sid = structured(
+                    await client.call_tool("upload", {"source": str(image), "new_session": True})
+                )["session_id"]
+                args = {"instruction": SHORT, "session_id": sid, "wait_seconds": 50}
+                structured(await client.call_tool("animate_image", args))
+                rule = {"route": "render_submit", "effect": "stall", "times": 1}
+                (await http.post(faults, json={"rules": [rule]})).raise_for_status()
+                with lb.pin(a.port):
+                    structured(await client.call_tool("export", {"session_id": sid, "wait_seconds": 0.5}))
+                began = time.monotonic()
+                a.signal(sig)
+                assert b.log is not None
+                await b.log.wait_async("took over job", 4 * lease_s + 10)
+                took[how] = time.monotonic() - began
+                (await http.post(f"{api_url}/_admin/reset-faults")).raise_for_status()
+                with lb.pin(b.port):
+                    done = structured(
+                        await client.call_tool("export", {"session_id": sid, "wait_seconds": 50})
+                    )
+                if done.get("status") != "done":
+                    raise SystemExit(f"the render taken over did not finish: {done}")
+            print(f"  {how}: taken over after {took[how]:.2f} s (lease {lease_s:g} s)", flush=True)
+    return took
+
+
 def sample_image(folder: Path) -> Path:
     import numpy as np
     from PIL import Image
@@ -351,6 +391,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 report["waiters"] = await waiters(
                     folder, api_url, redis.url, image, args.waiters, args.sessions, args.wait
                 )
+                print(f"3 failover: a render taken over, lease {args.lease:g} s", flush=True)
+                report["failover_s"] = await failover(folder, api_url, redis.url, image, args.lease)
                 return report
         finally:
             redis.stop()
@@ -362,6 +404,9 @@ def main() -> None:
     parser.add_argument("--waiters", type=int, default=150)
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--wait", type=float, default=8.0)
+    parser.add_argument(
+        "--lease", type=float, default=DEFAULT_LEASE_SECONDS, help="lease for the failover runs"
+    )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--serve-in-process", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
