@@ -97,6 +97,7 @@ async def test_two_users_share_nothing(
     bob_token = issuer.token("bob", audience=AUDIENCE)
     photo = f"{issuer.base}/photo.png"
     async with connect(cluster.balancer, alice_token) as alice, connect(cluster.balancer, bob_token) as bob:
+        assert "This server is hosted" in (alice.instructions or "")
         # Hosted: a path names the server's disk, never the person's.
         refused = await alice.call_tool("upload", {"source": str(sample_png)})
         assert refused.is_error

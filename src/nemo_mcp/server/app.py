@@ -57,6 +57,12 @@ get_credits shows the balance. session_id is optional everywhere: without it the
 Relative paths resolve against the first allowed folder.
 """
 
+# Serving many people (OAuth users), the server's disk is nobody's: said once, where models read it.
+HOSTED_NOTE = """
+This server is hosted: upload takes http(s) links to the photo (files on your computer or on the server
+cannot be read), and export answers with a download link for the MP4 instead of a path.
+"""
+
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
 # Sends data to the backend and changes the session (animate_image also spends credits): calling twice
 # does the work twice.
@@ -129,7 +135,7 @@ def build_server(settings: Settings, *, replica: Replica | None = None) -> MCPSe
         SERVER_NAME,
         title="NemoVideo: image to video",
         version=__version__,
-        instructions=INSTRUCTIONS,
+        instructions=INSTRUCTIONS + (HOSTED_NOTE if replica is not None and replica.shared.hosted else ""),
         website_url="https://nemovideo.com",
         lifespan=lifespan,
         **(replica.server_options() if replica is not None else {}),
