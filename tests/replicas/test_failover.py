@@ -141,8 +141,12 @@ async def only_job(redis: Redis) -> dict[str, str]:
     return exports[0]
 
 
-async def test_a_turn_sent_before_its_replica_died_is_recovered_never_sent_again(
-    start_cluster: Callable[..., Cluster], backend: LocalBackend, sample_png: Path
+SIGNALS = {"kill": signal.SIGKILL, "pause": signal.SIGSTOP, "sigterm": signal.SIGTERM}
+
+
+@pytest.mark.parametrize("how", list(SIGNALS))
+async def test_a_turn_sent_before_its_replica_stopped_is_recovered_never_sent_again(
+    how: str, start_cluster: Callable[..., Cluster], backend: LocalBackend, sample_png: Path, redis: Redis
 ) -> None:
     cluster = start_cluster()
     lb = cluster.balancer
@@ -158,13 +162,22 @@ async def test_a_turn_sent_before_its_replica_died_is_recovered_never_sent_again
                 )
             )
         assert started["status"] == "running", started
-        since = time.monotonic()
-        cluster.a.signal(signal.SIGKILL)
-        lb.remove(cluster.a.port)
-        took = await takeover(cluster.b, since)
-        print(f"\nfailover of a turn after kill: {took:.2f} s")
-        backend.faults.reset()  # the backend finishes the work it was given once
-        state = ok(await client.call_tool("get_state", {"session_id": sid, "wait_seconds": 50}))
+        async with events(redis, backend) as seen:
+            since = time.monotonic()
+            cluster.a.signal(SIGNALS[how])
+            lb.remove(cluster.a.port)
+            took = await takeover(cluster.b, since)
+            print(f"\nfailover of a turn after {how}: {took:.2f} s")
+            if how == "pause":
+                assert cluster.a.log is not None
+                mark = len(cluster.a.log.lines)
+                cluster.a.signal(signal.SIGCONT)
+                # A's stream is still open: it stops following it without a write (and never re-sends).
+                await cluster.a.log.wait_async("lost the lease of job", 10, after=mark)
+            backend.faults.reset()  # the backend finishes the work it was given once
+            state = ok(await client.call_tool("get_state", {"session_id": sid, "wait_seconds": 50}))
+        writers = {event["w"].rsplit(":", 1)[0] for event in seen if event.get("w")}
+        assert writers == {cluster.b.replica_id}, seen
     assert state["finished_turn"] is not None, state
     assert state["finished_turn"]["ready_to_export"] is True
     assert "connection dropped" in (state["finished_turn"]["notice"] or "")
@@ -182,7 +195,7 @@ async def test_a_turn_whose_replica_died_before_sending_fails_clearly(
                 "session_id"
             ]
             # The turn reads the session's state before it sends: hold that read, so A dies before the send.
-            backend.faults.add("state", "delay", 5)
+            backend.faults.add("state", "delay", 3)
             started = ok(
                 await client.call_tool(
                     "animate_image", {"instruction": SHORT, "session_id": sid, "wait_seconds": 0.5}

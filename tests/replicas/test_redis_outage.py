@@ -1,4 +1,5 @@
 """Redis stopped and started again: every tool says so clearly, nothing runs on local state, health follows.
+(And the HTTP face of a replica: Host checks with the public name, stateless answers.)
 
 Falling back to what a replica remembers is how a turn gets sent twice, so while Redis is away no call
 reaches the backend to change anything; once it is back the same replicas work again without a restart.
@@ -14,7 +15,7 @@ import pytest
 
 from nemo_mcp.local.runner import LocalBackend
 from tests.replicas.conftest import Cluster
-from tests.replicas.helpers import RedisServer, connect
+from tests.replicas.helpers import PUBLIC_HOST, RedisServer, connect
 from tests.replicas.test_any_replica import SHORT, ok
 from tests.server.conftest import text_of
 
@@ -23,6 +24,19 @@ pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 UNAVAILABLE = "The shared state (Redis) cannot be reached"
 # Reading the balance changes nothing; everything else would.
 READ_ONLY_ROUTES = {"credits"}
+
+
+async def check_http(cluster: Cluster) -> None:
+    """Each replica: its own names and the public one are served, any other Host refused; stateless."""
+    body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+    async with httpx2.AsyncClient(timeout=10) as http:
+        for replica in (cluster.a, cluster.b):
+            url = f"http://127.0.0.1:{replica.port}/mcp"
+            headers = {"Accept": "application/json, text/event-stream", "Host": "evil.example"}
+            assert (await http.post(url, json=body, headers=headers)).status_code == 421
+            served = await http.post(url, json=body, headers={**headers, "Host": PUBLIC_HOST})
+            assert served.status_code == 200, served.text
+            assert "mcp-session-id" not in served.headers  # nothing ties a client to a replica
 
 
 async def health(cluster: Cluster) -> list[int]:
@@ -37,6 +51,8 @@ async def test_redis_stopped_and_restarted(
     start_cluster: Callable[..., Cluster], backend: LocalBackend, redis_server: RedisServer, sample_png: Path
 ) -> None:
     cluster = start_cluster()
+    await check_http(cluster)
+    assert await health(cluster) == [200, 200]
     async with connect(cluster.balancer) as client:
         sid = ok(await client.call_tool("upload", {"source": str(sample_png), "new_session": True}))[
             "session_id"

@@ -59,7 +59,12 @@ def decode_error(text: str) -> NemoError:
         log.warning("a job's stored error cannot be read")
         return JobCrashedError("The work failed, and its error could not be read back.")
     cls = getattr(errors, name, NemoError)
-    if not (isinstance(cls, type) and issubclass(cls, NemoError)):
+    # A job that failed because Redis was away is history, not a present outage: the root class keeps its
+    # words without making the call that reads it fail as if Redis were down now.
+    if (
+        not (isinstance(cls, type) and issubclass(cls, NemoError))
+        or cls is errors.SharedStateUnavailableError
+    ):
         cls = NemoError
     # Built without the class's own __init__ (their signatures differ): the words are what matters.
     error: NemoError = cls.__new__(cls)
