@@ -218,11 +218,15 @@ class LoadBalancer(httpx2.AsyncBaseTransport):
 
 
 @asynccontextmanager
-async def connect(balancer: LoadBalancer, token: str | None = None) -> AsyncIterator[Client]:
-    """An MCP client on PUBLIC_URL through `balancer`, with a bearer token when given."""
+async def connect(
+    balancer: LoadBalancer, token: str | None = None, *, legacy: bool = False
+) -> AsyncIterator[Client]:
+    """An MCP client on PUBLIC_URL through `balancer`, with a bearer token when given; `legacy` speaks the
+    2025-11-25 protocol (an initialize handshake, as older clients do)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     http = httpx2.AsyncClient(transport=balancer, headers=headers, timeout=httpx2.Timeout(120, connect=5))
-    async with http, Client(streamable_http_client(f"{PUBLIC_URL}/mcp", http_client=http)) as client:
+    transport = streamable_http_client(f"{PUBLIC_URL}/mcp", http_client=http)
+    async with http, Client(transport, mode="legacy" if legacy else "auto") as client:
         yield client
 
 

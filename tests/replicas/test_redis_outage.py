@@ -53,6 +53,11 @@ async def test_redis_stopped_and_restarted(
     cluster = start_cluster()
     await check_http(cluster)
     assert await health(cluster) == [200, 200]
+    async with connect(cluster.balancer, legacy=True) as older:
+        # An older client: initialize on one replica, then calls on both (no "Session not found").
+        for _ in range(3):
+            assert ok(await older.call_tool("get_credits", {}))["available"] > 0
+    assert len(set(cluster.balancer.served)) == 2
     async with connect(cluster.balancer) as client:
         sid = ok(await client.call_tool("upload", {"source": str(sample_png), "new_session": True}))[
             "session_id"
