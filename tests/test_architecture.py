@@ -33,7 +33,15 @@ ALLOWED: dict[str, set[str]] = {
     "local": {"local", "addresses", "config"},
 }
 # third-party packages only some layers may import
-ONLY_IN: dict[str, set[str]] = {"mcp": {"server", "cli"}, "httpx": {"api", "local"}, "httpx_sse": {"api"}}
+ONLY_IN: dict[str, set[str]] = {
+    "mcp": {"server", "cli"},
+    "httpx": {"api", "local"},
+    "httpx_sse": {"api"},
+    # Replicas (server/shared/, the `hosted` extra): shared state, the users' JWTs, their encrypted tokens.
+    "redis": {"server"},
+    "jwt": {"server"},
+    "cryptography": {"server"},
+}
 
 
 def _modules() -> list[Path]:
@@ -99,3 +107,17 @@ def test_every_nemo_error_lives_in_errors_py_and_is_drawn_in_its_tree() -> None:
         assert cls.__module__ == "nemo_mcp.errors", f"{cls.__qualname__} is defined in {cls.__module__}"
         assert cls.__name__ in tree, f"{cls.__name__} is missing from the tree in errors.py"
         pending.extend(cls.__subclasses__())
+
+
+def test_stdio_and_a_single_http_server_never_load_the_replica_modules() -> None:
+    """server/shared/ (redis, PyJWT, cryptography: the `hosted` extra) is imported only when Redis is set."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, nemo_mcp.cli.main, nemo_mcp.cli.commands, nemo_mcp.server.transports, nemo_mcp.server.app; "
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('redis', 'jwt') or 'server.shared.' in m "
+        "and not m.endswith('shared.config')]; print(loaded); sys.exit(1 if loaded else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -22,7 +22,10 @@
     ├── RenderStillRunningError   the wait for a render ran out; its handle stays, export resumes it
     ├── JobRunningError           a turn is still running for this session: wait for it, never re-send
     ├── JobCancelledError         the server's work for a call was cancelled
-    └── JobCrashedError           the work failed with an error that is not a NemoError (a bug)
+    ├── JobCrashedError           the work failed with an error that is not a NemoError (a bug)
+    ├── SharedStateUnavailableError  replicas: Redis cannot be reached; nothing falls back to local state
+    ├── LeaseLostError            replicas: another replica took this job over; this one writes nothing more
+    └── UnauthorizedError         replicas with users: a call without a verified user
 
 No subclass stands for a different recovery than its parent, so the order of `except` clauses never
 decides what happens: `StreamDroppedError` is not a `StreamLostError` (one is recovered from, the other is
@@ -177,3 +180,24 @@ class JobCrashedError(NemoError):
     """The work failed with an error that was not a NemoError: a bug. Details are in the server log."""
 
     default_hint = "This is a bug in nemo-mcp; the server log on stderr has the details."
+
+
+class SharedStateUnavailableError(NemoError):
+    """Replicas keep jobs, sessions and tokens in Redis; without it a call could run twice, so none runs."""
+
+    default_hint = (
+        "Nothing was done: without the shared state this server cannot know what runs on the other "
+        "replicas. Try again in a moment; if it persists, the operator should check Redis."
+    )
+
+
+class LeaseLostError(NemoError):
+    """This replica's lease on a job expired (it was paused, or cut off) and another replica owns it now."""
+
+    default_hint = "Another replica carries the work on; call get_state or export to follow it."
+
+
+class UnauthorizedError(NemoError):
+    """A call reached the tools without a verified user; the HTTP layer should have refused it with 401."""
+
+    default_hint = "Sign in again: the MCP client must send a valid bearer token for this server."

@@ -35,7 +35,7 @@ async def test_a_new_run_of_the_local_backend_keeps_its_sessions_and_token(
         assert second.url != first.url
         assert second_settings.scope == first_settings.scope
         async with NemoService.open(second_settings) as service:
-            assert service.workspace.latest_session_id == uploaded.session_id
+            assert (await service.workspace.latest_id()) == uploaded.session_id
             state = await service.state(uploaded.session_id)
         assert state.session_id == uploaded.session_id
         assert [m.name for m in state.media] == [sample_png.name]

@@ -52,9 +52,9 @@ async def test_first_use_creates_client_id_token_cache_and_session(
     sample_png: Path,
     progress: Recorder,
 ) -> None:
-    assert not service.workspace.latest_session_id
+    assert not (await service.workspace.latest_id())
     outcome = await service.uploads.upload([str(sample_png)], progress=progress)
-    assert outcome.session_id == service.workspace.latest_session_id
+    assert outcome.session_id == (await service.workspace.latest_id())
     (uploaded,) = outcome.files
     assert (uploaded.file_type, uploaded.width, uploaded.height) == ("image", 640, 480)
     assert uploaded.size_bytes == _size(sample_png)
@@ -89,7 +89,7 @@ async def test_sessions_survive_a_restart_and_unknown_ids_are_refused(
     async with NemoService.open(local_settings, tuning=FAST) as first:
         sid = (await first.uploads.upload([str(sample_png)])).session_id
     async with NemoService.open(local_settings, tuning=FAST) as second:
-        assert second.workspace.latest_session_id == sid
+        assert (await second.workspace.latest_id()) == sid
         assert (await second.state(sid)).session_id == sid
         with pytest.raises(UnknownSessionError, match="Unknown session id '999'"):
             await second.state("999")
@@ -112,7 +112,7 @@ async def test_expired_token_mid_session_is_renewed_with_the_same_client_id(
     client_id = local_settings.client_id_file.read_text()
     local_backend.expire_tokens()
     state = await service.state()
-    assert state.session_id == service.workspace.latest_session_id
+    assert state.session_id == (await service.workspace.latest_id())
     assert local_backend.stats.requests["token"] == 2
     assert _token(local_settings) != old
     assert local_settings.client_id_file.read_text() == client_id
@@ -155,7 +155,7 @@ async def test_session_gone_on_upload_moves_to_a_new_session_with_a_notice(
     assert outcome.session_id != old
     assert outcome.notice is not None
     assert "upload them again" in outcome.notice
-    assert service.workspace.latest_session_id == outcome.session_id
+    assert (await service.workspace.latest_id()) == outcome.session_id
     # the old id still leads somewhere useful: the session that replaced it
     assert (await service.state(old)).session_id == outcome.session_id
 
@@ -168,7 +168,7 @@ async def test_session_gone_on_state_says_uploads_are_gone(
     with pytest.raises(SessionGoneError, match="new session") as caught:
         await service.state()
     assert "upload your files again" in str(caught.value)
-    assert service.workspace.latest_session_id not in (None, old)
+    assert (await service.workspace.latest_id()) not in (None, old)
 
 
 @pytest.mark.parametrize(
@@ -327,9 +327,9 @@ async def test_new_session_on_request_becomes_the_latest(
     first = await service.workspace.new_session()
     second = await service.workspace.new_session()
     assert first != second
-    assert service.workspace.latest_session_id == second
+    assert (await service.workspace.latest_id()) == second
     assert (await service.state(first)).session_id == first
-    assert service.workspace.latest_session_id == first  # naming a session makes it the latest again
+    assert (await service.workspace.latest_id()) == first  # naming a session makes it the latest again
     assert local_backend.stats.requests["session"] == 2
 
 

@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
@@ -126,17 +127,46 @@ class TokenCache:
         return data if isinstance(data, dict) else {}
 
 
+class TokenStore(Protocol):
+    """Where an anonymous token is kept between processes: `token.json` here, or Redis (encrypted, per user)
+    when replicas share the identity (`server/shared/stores.py`)."""
+
+    async def load(self, backend: str, client_id: str) -> Credential | None: ...
+
+    async def save(self, backend: str, client_id: str, credential: Credential) -> None: ...
+
+    async def forget(self, backend: str) -> None: ...
+
+
+class FileTokens:
+    """`TokenCache` behind `TokenStore`."""
+
+    def __init__(self, cache: TokenCache) -> None:
+        self.cache = cache
+
+    async def load(self, backend: str, client_id: str) -> Credential | None:
+        return self.cache.load(backend, client_id)
+
+    async def save(self, backend: str, client_id: str, credential: Credential) -> None:
+        self.cache.save(backend, client_id, credential)
+
+    async def forget(self, backend: str) -> None:
+        self.cache.forget(backend)
+
+
 class Authenticator:
     """The token of one backend: given (`NEMO_TOKEN`), cached, or fetched anonymously and renewed.
 
     `platform` is read for every token request, so the MCP client's name counts once it is known.
     """
 
-    def __init__(self, http: httpx.AsyncClient, settings: Settings, platform: str) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, settings: Settings, platform: str, tokens: TokenStore | None = None
+    ) -> None:
         self._http = http
         self._settings = settings
         self.platform = platform
-        self._cache = TokenCache(settings.token_cache_file)
+        self._cache = tokens or FileTokens(TokenCache(settings.token_cache_file))
         self.credential: Credential | None = (
             Credential(settings.token, anonymous=False) if settings.token else None
         )
@@ -168,7 +198,7 @@ class Authenticator:
             if self.credential is not None and self.credential.usable():
                 return self.credential
             client_id = self._load_client_id()
-            cached = self._cache.load(self._settings.scope, client_id)
+            cached = await self._cache.load(self._settings.scope, client_id)
             if cached is not None:
                 logger.debug("using the cached anonymous token")
                 self.credential = cached
@@ -184,7 +214,7 @@ class Authenticator:
             if self.credential is not None and self.credential.token != refused.token:
                 return True  # another call already renewed it
             client_id = self._load_client_id()
-            self._cache.forget(self._settings.scope)
+            await self._cache.forget(self._settings.scope)
             logger.info("the API refused the token; requesting a new anonymous token")
             self.credential = await self._new_token(client_id)
             return True
@@ -212,7 +242,7 @@ class Authenticator:
                 raise network_error(exc, self._api) from None
             data, failure = read_answer(response)
             if failure is None:
-                return self._granted(client_id, parse(TokenGrant, data, "token"))
+                return await self._granted(client_id, parse(TokenGrant, data, "token"))
             error = error_for(failure, self.who(), token_call=True)
             if isinstance(error, RateLimitedError) and attempt == 1:
                 await self.rate_limit_wait()
@@ -227,7 +257,7 @@ class Authenticator:
             raise error
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _granted(self, client_id: str, grant: TokenGrant) -> Credential:
+    async def _granted(self, client_id: str, grant: TokenGrant) -> Credential:
         expires: datetime | None = grant.expires_at or datetime.now(UTC) + DEFAULT_TOKEN_LIFETIME
         credential = Credential(grant.token, grant.user_id, expires, anonymous=True)
         if not credential.usable():
@@ -235,6 +265,6 @@ class Authenticator:
             # would burn the per-client limit; use it until the API itself refuses it.
             logger.info("the new token's expiry is near or past by this clock; using it until refused")
             credential = Credential(grant.token, grant.user_id, None, anonymous=True)
-        self._cache.save(self._settings.scope, client_id, credential)
+        await self._cache.save(self._settings.scope, client_id, credential)
         logger.info("got a new anonymous token")
         return credential

@@ -18,13 +18,12 @@ from urllib.parse import quote
 
 import httpx
 
-from nemo_mcp.api.auth import Authenticator, Credential
+from nemo_mcp.api.auth import Authenticator, Credential, TokenStore
 from nemo_mcp.api.downloads import MAX_DOWNLOAD_REDIRECTS, check_public_url, download_url, downloaded_failure
 from nemo_mcp.api.events import SseEvent
 from nemo_mcp.api.headers import attribution_headers, platform_for
 from nemo_mcp.api.http import (
     CONNECT_TIMEOUT_S,
-    DEFAULT_TIMEOUT,
     SSE_TIMEOUT,
     UPLOAD_TIMEOUT,
     Who,
@@ -61,22 +60,17 @@ logger = logging.getLogger(__name__)
 
 APP_NAME = "nemo_agent"
 
-# What NemoClient is given: the service opens one with `open_http_client`, tests may pass their own.
-HttpClient = httpx.AsyncClient
-
-
-@asynccontextmanager
-async def open_http_client() -> AsyncIterator[HttpClient]:
-    """An HTTP client with the default timeouts, closed when the block ends."""
-    async with httpx.AsyncClient(timeout=DEFAULT_TIMEOUT) as http:
-        yield http
-
 
 class NemoClient:
     """One token, one API. The HTTP client is given, never created here."""
 
     def __init__(
-        self, http: httpx.AsyncClient, settings: Settings, *, client_name: str | None = None
+        self,
+        http: httpx.AsyncClient,
+        settings: Settings,
+        *,
+        client_name: str | None = None,
+        tokens: TokenStore | None = None,
     ) -> None:
         if settings.token and not _header_safe(settings.token):
             raise ConfigError(
@@ -85,7 +79,7 @@ class NemoClient:
         self._http = http
         self._settings = settings
         self._api = settings.api_url.rstrip("/")
-        self._auth = Authenticator(http, settings, platform_for(settings.skill_source, client_name))
+        self._auth = Authenticator(http, settings, platform_for(settings.skill_source, client_name), tokens)
         self._timeout = httpx.Timeout(settings.request_timeout_seconds, connect=CONNECT_TIMEOUT_S)
 
     def __repr__(self) -> str:

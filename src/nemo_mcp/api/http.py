@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,8 @@ UPLOAD_TIMEOUT_S = 300.0
 SSE_READ_TIMEOUT_S = 15 * 60.0
 
 DEFAULT_TIMEOUT = httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
+# What NemoClient is given: the service opens one with `open_http_client`, tests may pass their own.
+HttpClient = httpx.AsyncClient
 UPLOAD_TIMEOUT = httpx.Timeout(UPLOAD_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
 SSE_TIMEOUT = httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S, read=SSE_READ_TIMEOUT_S)
 
@@ -64,6 +68,13 @@ class Who:
     web_url: str
     user_id: str | None = None
     anonymous: bool = True
+
+
+@asynccontextmanager
+async def open_http_client() -> AsyncIterator[HttpClient]:
+    """An HTTP client with the default timeouts, closed when the block ends."""
+    async with httpx.AsyncClient(timeout=DEFAULT_TIMEOUT) as http:
+        yield http
 
 
 def error_for(failure: Failure, who: Who, *, token_call: bool = False) -> NemoError:

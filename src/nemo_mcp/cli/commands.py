@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -16,17 +17,20 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import anyio
 
 from nemo_mcp.cli.embedded import embedded_backend, embedded_options, folder_in_use, start_backend
 from nemo_mcp.cli.progress import TerminalProgressSink
 from nemo_mcp.config import Settings
-from nemo_mcp.errors import InputError
+from nemo_mcp.errors import ConfigError, InputError
 from nemo_mcp.service.facade import NemoService
 from nemo_mcp.service.models import ExportOutcome, ProgressUpdate, TurnOutcome
 from nemo_mcp.service.text import format_duration, format_size, quoted
+
+if TYPE_CHECKING:
+    from nemo_mcp.server.shared.config import SharedSettings
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +132,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     from nemo_mcp.server.transports import run_server
 
     local = bool(args.local) or settings.backend == "local"
-    serve = partial(run_server, http=bool(args.http), host=args.host, port=args.port)
+    shared = _shared(args, local)
+    serve = partial(run_server, http=bool(args.http), host=args.host, port=args.port, shared=shared)
     if not local:
         serve(settings)
         return 0
@@ -139,6 +144,24 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         backend.stop()
     return 0
+
+
+def _shared(args: argparse.Namespace, local: bool) -> SharedSettings | None:
+    """The replica settings for `serve --http` with Redis (None: one process, as ever)."""
+    from nemo_mcp.server.shared.config import SharedSettings
+
+    redis_url, allowed_host = getattr(args, "redis", None), getattr(args, "allowed_host", None)
+    if not args.http:
+        if redis_url or allowed_host:
+            raise ConfigError("--redis and --allowed-host serve replicas over HTTP: add --http.")
+        return None
+    shared = SharedSettings.from_env(os.environ, redis_url=redis_url, allowed_host=allowed_host)
+    if shared is not None and local:
+        raise ConfigError(
+            "--local cannot be used with Redis: the local backend renders on this machine's CPU and keeps its "
+            "state on this disk, so it cannot be shared by replicas."
+        )
+    return shared
 
 
 def run_animate(args: argparse.Namespace, settings: Settings) -> int:

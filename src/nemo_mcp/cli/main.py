@@ -36,6 +36,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8765, help="HTTP port (default: 8765)")
+    serve.add_argument(
+        "--redis",
+        metavar="URL",
+        help="with --http: one of several replicas sharing their state in this Redis",
+    )
+    serve.add_argument(
+        "--allowed-host",
+        metavar="HOST[:PORT]",
+        help="with --http: also accept requests addressed to this name",
+    )
 
     animate = commands.add_parser("animate", help="animate one image into an MP4 and print where it is")
     animate.add_argument("image", help="path or http(s) URL of the image")

@@ -1,11 +1,13 @@
 """What the backend has seen: requests per route, run_sse messages per session, attribution headers.
 
 Tests read it (`LocalBackend.stats` or `GET /_admin/stats`) to prove, e.g., that a message was sent once.
-Tokens are never recorded: the Authorization header is kept only as "Bearer <redacted>".
+Tokens are never recorded: the Authorization header is kept only as "Bearer <redacted>", and every bearer
+token seen only as a short SHA-256 digest (`bearer_digests`), so a test can prove a token never arrived.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import Counter
 from collections.abc import Mapping
@@ -22,6 +24,7 @@ class StatsSnapshot:
     messages: dict[str, list[str]]
     missing_attribution: dict[str, int]
     last_headers: dict[str, str]
+    bearer_digests: frozenset[str] = frozenset()
 
     @property
     def missing_attribution_total(self) -> int:
@@ -46,6 +49,7 @@ class Stats:
     _messages: dict[str, list[str]] = field(default_factory=dict)
     _missing: Counter[str] = field(default_factory=Counter)
     _last_headers: dict[str, str] = field(default_factory=dict)
+    _bearers: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record_request(self, route: str, headers: Mapping[str, str]) -> bool:
@@ -55,7 +59,10 @@ class Stats:
             for name, value in headers.items()
         }
         complete = all(safe.get(name, "").strip() for name in ATTRIBUTION_HEADERS)
+        bearer = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
         with self._lock:
+            if bearer[:7].lower() == "bearer ":
+                self._bearers.add(bearer_digest(bearer[7:].strip()))
             self._requests[route] += 1
             self._last_headers = safe
             if not complete:
@@ -73,6 +80,7 @@ class Stats:
                 messages={sid: list(texts) for sid, texts in self._messages.items()},
                 missing_attribution=dict(self._missing),
                 last_headers=dict(self._last_headers),
+                bearer_digests=frozenset(self._bearers),
             )
 
     def reset(self) -> None:
@@ -81,6 +89,12 @@ class Stats:
             self._messages.clear()
             self._missing.clear()
             self._last_headers = {}
+            self._bearers.clear()
 
 
-__all__ = ["ATTRIBUTION_HEADERS", "Stats", "StatsSnapshot"]
+def bearer_digest(token: str) -> str:
+    """How `bearer_digests` names a token: enough to recognise it, useless to replay it."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+__all__ = ["ATTRIBUTION_HEADERS", "Stats", "StatsSnapshot", "bearer_digest"]

@@ -28,6 +28,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from nemo_mcp.errors import JobCancelledError, JobCrashedError, NemoError
 from nemo_mcp.service.models import ProgressUpdate
 from nemo_mcp.service.progress import ProgressSink
+from nemo_mcp.service.sessions import Snapshot
 from nemo_mcp.service.text import format_duration
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,9 @@ class Job(Generic[T]):
 
     def bind(self, session_id: str) -> None:
         self.session_id = session_id
+
+    async def checkpoint(self, before: Snapshot) -> None:
+        """A turn is about to send its message. One process has nothing to record: it cannot be taken over."""
 
     async def report(self, update: ProgressUpdate) -> None:
         """Record an update and pass it to every waiting call, never blocking on a slow one."""
@@ -121,6 +125,10 @@ class Job(Generic[T]):
             raise error
         assert self._result is not None  # a job that finished without error has a result
         return self._result
+
+    async def collect(self) -> T:
+        """`result()` for callers that may be talking to a shared board (`board.JobView`)."""
+        return self.result()
 
     def describe(self) -> str:
         """One line for a person: what runs, what it is doing, how long it has taken."""

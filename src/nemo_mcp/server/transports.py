@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 import sys
+from typing import TYPE_CHECKING
 
 from mcp.server.transport_security import TransportSecuritySettings
 
@@ -12,6 +13,9 @@ from nemo_mcp.config import Settings
 from nemo_mcp.errors import NemoError
 from nemo_mcp.server.app import build_server
 from nemo_mcp.server.http_auth import serve_with_key
+
+if TYPE_CHECKING:
+    from nemo_mcp.server.shared.config import SharedSettings
 
 log = logging.getLogger(__name__)
 
@@ -31,21 +35,38 @@ def transport_security(host: str, port: int) -> TransportSecuritySettings:
     )
 
 
-def run_server(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Serve MCP over stdio (default) or streamable HTTP, until the client or a signal ends it."""
-    server = build_server(settings)
+def run_server(
+    settings: Settings,
+    *,
+    http: bool = False,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    shared: SharedSettings | None = None,
+) -> None:
+    """Serve MCP over stdio (default) or streamable HTTP, until the client or a signal ends it.
+
+    With `shared` (Redis), the HTTP server is one replica of several (server/shared/http.py).
+    """
     if not http:
         _say_allowed(settings)
-        server.run()
+        build_server(settings).run()
         return
-    if host not in LOOPBACK_HOSTS and settings.http_key is None:
+    # Beyond loopback a request must prove who sent it: the bearer key, or (replicas) an OAuth token.
+    authenticated = settings.http_key is not None or (shared is not None and shared.auth is not None)
+    if host not in LOOPBACK_HOSTS and not authenticated:
         raise NemoError(
             f"Refusing to serve MCP on {host}: beyond loopback, anyone who reaches the port could use it.",
             hint="Set NEMO_MCP_HTTP_KEY to a secret of 32 characters or more; clients send it as "
-            "Authorization: Bearer <key>.",
+            "Authorization: Bearer <key>. (Replicas serving many people use OAuth: docs/deploy.md.)",
         )
     _check_port(host, port)
     _say_allowed(settings)
+    if shared is not None:
+        from nemo_mcp.server.shared.http import run_replica  # imports redis: only replicas need it
+
+        run_replica(settings, shared, host=host, port=port)
+        return
+    server = build_server(settings)
     print(f"nemo-mcp: MCP over streamable HTTP at http://{host}:{port}/mcp", file=sys.stderr, flush=True)
     security = transport_security(host, port)
     if settings.http_key is None:

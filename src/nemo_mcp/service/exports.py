@@ -26,10 +26,11 @@ from nemo_mcp.errors import (
 )
 from nemo_mcp.service import renders
 from nemo_mcp.service.media import probe_mp4
-from nemo_mcp.service.models import ExportOutcome
+from nemo_mcp.service.models import ExportOutcome, PublishedExport
 from nemo_mcp.service.progress import ProgressReporter, ProgressSink
 from nemo_mcp.service.session_store import KnownSession
 from nemo_mcp.service.sessions import Workspace
+from nemo_mcp.service.stores import FileHandles, HandleStore
 from nemo_mcp.service.text import format_size, quoted_path
 from nemo_mcp.service.timeline import ready_for_export
 
@@ -42,9 +43,11 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 class Exports:
     """The renders of one service: the handles on disk, one submit at a time per session."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, handles: HandleStore | None = None) -> None:
         self._ws = ws
-        self.handles = renders.RenderHandleStore(ws.settings.render_handles_dir)
+        self.handles: HandleStore = handles or FileHandles(
+            renders.RenderHandleStore(ws.settings.render_handles_dir)
+        )
         # Held from "is a render stored?" until the new one's handle is on disk: two calls at once never
         # both submit. Released before polling, so a second call resumes the same render.
         self._submitting: dict[str, asyncio.Lock] = {}
@@ -63,40 +66,74 @@ class Exports:
         record = await ws.resolve(session_id, create=False)
         folder = await asyncio.to_thread(_writable_folder, output_dir) if output_dir is not None else None
         report = ws.reporter(progress)
-        handle, resumed = await self._handle(record, folder, report)
+        handle, status = await self._rendered(record, folder, report, to_disk=True)
+        return await self._deliver(record, handle, status, folder, report)
+
+    async def publish(
+        self, session_id: str | None = None, progress: ProgressSink | None = None
+    ) -> PublishedExport:
+        """Render the draft and answer with the backend's download link; nothing is written to this disk.
+
+        For a server that serves people on other machines (hosted mode): the file is theirs to fetch. A
+        stored render is resumed exactly as `export` resumes it.
+        """
+        ws = self._ws
+        record = await ws.resolve(session_id, create=False)
+        report = ws.reporter(progress)
+        handle, status = await self._rendered(record, None, report, to_disk=False)
+        url = status.output_url if status.output_url and "://" in status.output_url else None
+        if url is None:
+            raise RenderFailedError(
+                "The video was rendered, but NemoVideo gave no download link for it.",
+                hint="Call export again to ask for the link once more.",
+            )
+        await self.handles.remove(handle.render_id)
+        await report("the video is ready to download", 1.0)
+        return PublishedExport(
+            session_id=record.session_id,
+            render_id=handle.render_id,
+            download_url=url,
+            size_bytes=status.size_bytes,
+            duration_s=status.duration_s,
+        )
+
+    async def _rendered(
+        self, record: KnownSession, folder: Path | None, report: ProgressReporter, *, to_disk: bool
+    ) -> tuple[renders.RenderHandle, RenderStatus]:
+        """The session's render, resumed or submitted, polled until delivered."""
+        handle, resumed = await self._handle(record, folder, report, to_disk=to_disk)
         try:
-            status = await self._wait(handle, report, resumed=resumed)
+            return handle, await self._wait(handle, report, resumed=resumed)
         except ApiError as exc:
             if not (resumed and _render_gone(exc)):
                 raise
             logger.info(
                 "the stored render %s cannot be polled (%s); starting a new one", handle.render_id, exc.status
             )
-            self.handles.remove(handle.render_id)
-            handle, _ = await self._handle(record, folder, report)
-            status = await self._wait(handle, report, resumed=False)
-        return await self._deliver(record, handle, status, folder, report)
+            await self.handles.remove(handle.render_id)
+            handle, _ = await self._handle(record, folder, report, to_disk=to_disk)
+            return handle, await self._wait(handle, report, resumed=False)
 
     async def _handle(
-        self, record: KnownSession, folder: Path | None, report: ProgressReporter
+        self, record: KnownSession, folder: Path | None, report: ProgressReporter, *, to_disk: bool
     ) -> tuple[renders.RenderHandle, bool]:
         """The session's stored render (resumed: True), else a newly submitted one."""
         async with self._submitting.setdefault(record.session_id, asyncio.Lock()):
-            handle = self.handles.find(record.session_id, self._ws.client.scope)
+            handle = await self.handles.find(record.session_id, self._ws.client.scope)
             if handle is not None:
                 await report("resuming the export started earlier", 0.05)
                 return handle, True
-            return await self._submit(record, folder, report), False
+            # Publishing writes nothing here: the folder is only named in the handle, never created.
+            if folder is not None or not to_disk:
+                target = folder or Path()
+            else:
+                target = await asyncio.to_thread(_writable_folder, self._ws.settings.output_dir)
+            return await self._submit(record, target, report), False
 
     async def _submit(
-        self, record: KnownSession, folder: Path | None, report: ProgressReporter
+        self, record: KnownSession, target: Path, report: ProgressReporter
     ) -> renders.RenderHandle:
         ws = self._ws
-        target = (
-            folder
-            if folder is not None
-            else await asyncio.to_thread(_writable_folder, ws.settings.output_dir)
-        )
         snapshot = await ws.snapshot(record)
         if snapshot.draft is None or not ready_for_export(snapshot.draft):
             raise InputError(
@@ -116,11 +153,11 @@ class Exports:
         try:
             return await renders.wait(self._ws.client, handle, self._ws.tuning.poll, report.span(0.1, 0.9))
         except RenderFailedError:
-            self.handles.remove(handle.render_id)
+            await self.handles.remove(handle.render_id)
             raise
         except ApiError:
             if not resumed:
-                self.handles.remove(handle.render_id)
+                await self.handles.remove(handle.render_id)
             raise
 
     async def _deliver(
@@ -140,7 +177,7 @@ class Exports:
         name = f"nemo-{_SAFE_NAME.sub('', record.session_id)[:24]}-{render_part}.mp4"
         await report("downloading the video", 0.92)
         dest, size = await renders.download(self._ws.client, handle, status, target, name)
-        self.handles.remove(handle.render_id)
+        await self.handles.remove(handle.render_id)
         facts = await asyncio.to_thread(probe_mp4, dest)
         await report(f"saved {dest.name} ({format_size(size)})", 1.0)
         # The embedded backend's URLs name a port that dies with the process: the file on disk is the link.
@@ -160,7 +197,7 @@ class Exports:
     async def cancel(self, session_id: str | None = None) -> bool:
         """Ask the backend to cancel the session's stored render, if any. True when there was one."""
         record = await self._ws.resolve(session_id, create=False)
-        handle = self.handles.find(record.session_id, self._ws.client.scope)
+        handle = await self.handles.find(record.session_id, self._ws.client.scope)
         if handle is None:
             return False
         try:
@@ -168,7 +205,7 @@ class Exports:
         except ApiError as exc:
             if exc.status not in (404, 409, 410):
                 raise
-        self.handles.remove(handle.render_id)
+        await self.handles.remove(handle.render_id)
         return True
 
 

@@ -17,13 +17,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
 
-from nemo_mcp.api.client import HttpClient, NemoClient, open_http_client
+from nemo_mcp.api.client import NemoClient
+from nemo_mcp.api.http import HttpClient, open_http_client
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import NemoError
 from nemo_mcp.service.exports import Exports
 from nemo_mcp.service.models import CreditsView, StateView
 from nemo_mcp.service.session_store import KnownSession
 from nemo_mcp.service.sessions import Tuning, Workspace
+from nemo_mcp.service.stores import Stores
 from nemo_mcp.service.timeline import ready_for_export, summary
 from nemo_mcp.service.turns import Turns
 from nemo_mcp.service.uploads import Uploads
@@ -38,11 +40,22 @@ CLAIM_RETRY_AFTER_S = 600.0
 class NemoService:
     """One person's use of one NemoVideo API: a token, any number of sessions, the latest one remembered."""
 
-    def __init__(self, settings: Settings, http: HttpClient, *, tuning: Tuning | None = None) -> None:
-        self.workspace = Workspace(settings, NemoClient(http, settings), tuning or Tuning.of(settings))
+    def __init__(
+        self,
+        settings: Settings,
+        http: HttpClient,
+        *,
+        tuning: Tuning | None = None,
+        stores: Stores | None = None,
+    ) -> None:
+        """`stores`: where sessions, render handles and the token live; files in the data and config
+        folders unless given (replicas give Redis-backed ones, per user)."""
+        kept = stores or Stores()
+        client = NemoClient(http, settings, tokens=kept.tokens)
+        self.workspace = Workspace(settings, client, tuning or Tuning.of(settings), kept.sessions)
         self.uploads = Uploads(self.workspace)
         self.turns = Turns(self.workspace)
-        self.exports = Exports(self.workspace)
+        self.exports = Exports(self.workspace, kept.handles)
         self._claims: dict[str, tuple[str, float]] = {}
 
     def __repr__(self) -> str:
@@ -107,7 +120,7 @@ class NemoService:
             return CreditsView(
                 available=credits.available, frozen=0, total=credits.available, anonymous=False, metered=False
             )
-        latest = self.workspace.sessions.latest
+        latest = await self.workspace.sessions.latest()
         user = client.user_id or (latest.user_id if latest else None)
         web = self.workspace.settings.web_url.rstrip("/")
         register = None

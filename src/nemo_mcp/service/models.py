@@ -102,3 +102,13 @@ class ExportOutcome(Strict):
     width: int | None = None
     height: int | None = None
     download_url: str | None = None
+
+
+class PublishedExport(Strict):
+    """A render delivered as the backend's download link, with nothing written to the server's disk."""
+
+    session_id: str
+    render_id: str
+    download_url: str
+    size_bytes: int | None = None
+    duration_s: float | None = None

@@ -18,7 +18,7 @@ import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nemo_mcp.api.client import NemoClient
 from nemo_mcp.api.http import RETRYABLE_STATUSES
@@ -42,6 +42,9 @@ from nemo_mcp.service.text import quoted, quoted_path
 
 if sys.platform != "win32":
     import fcntl
+
+if TYPE_CHECKING:
+    from nemo_mcp.service.stores import HandleStore
 
 logger = logging.getLogger(__name__)
 
@@ -125,30 +128,30 @@ class RenderHandleStore:
 
 
 async def submit(
-    client: NemoClient, store: RenderHandleStore, session_id: str, draft: dict[str, Any], output_dir: Path
+    client: NemoClient, store: HandleStore, session_id: str, draft: dict[str, Any], output_dir: Path
 ) -> RenderHandle:
     """Submit the draft with a fresh id; on a failed submit (or a duplicate id) once more with a new id."""
     last: NemoError | None = None
     for attempt in (1, 2):
         handle = RenderHandle(new_render_id(), session_id, client.scope, str(output_dir), time.time())
-        store.save(handle)  # before sending: a crash right after the submit still leaves the id behind
+        await store.save(handle)  # before sending: a crash right after the submit still leaves the id behind
         try:
             status = await client.submit_render(handle.render_id, session_id, draft)
         except (ApiError, ConnectionFailedError) as exc:
-            store.remove(handle.render_id)
+            await store.remove(handle.render_id)
             if isinstance(exc, ApiError) and not _submit_retryable(exc):
                 raise
             logger.info("render submit failed (%s); attempt %d of 2", type(exc).__name__, attempt)
             last = exc
             continue
         if status.finished_badly:
-            store.remove(handle.render_id)
+            await store.remove(handle.render_id)
             last = RenderFailedError(failed_text(status))
             logger.info("render submit answered %s; attempt %d of 2", status.phase, attempt)
             continue
         if status.render_id and status.render_id != handle.render_id:
             # The API chose its own id: that is the one to poll and remember, if it is a plain name.
-            store.remove(handle.render_id)
+            await store.remove(handle.render_id)
             if not RENDER_ID.match(status.render_id):
                 raise RenderFailedError(
                     f"The NemoVideo API named the render {quoted(status.render_id, 40)}, which is not a render "
@@ -158,7 +161,7 @@ async def submit(
             handle = RenderHandle(
                 status.render_id, session_id, client.scope, str(output_dir), handle.created_at
             )
-            store.save(handle)
+            await store.save(handle)
         return handle
     raise RenderFailedError(
         f"The export could not be started (tried twice; last answer: {last.message if last else 'none'})",

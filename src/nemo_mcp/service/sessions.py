@@ -24,6 +24,7 @@ from nemo_mcp.service.models import MediaView, TrackView
 from nemo_mcp.service.progress import ProgressReporter, ProgressSink
 from nemo_mcp.service.renders import PollPolicy
 from nemo_mcp.service.session_store import KnownSession, SessionRegistry, new_record
+from nemo_mcp.service.stores import FileSessions, SessionStore
 from nemo_mcp.service.timeline import media_of, new_media, other_track_changes, tracks_of
 
 logger = logging.getLogger(__name__)
@@ -102,16 +103,20 @@ class Snapshot:
 class Workspace:
     """What uploads, turns and exports share: settings, waits, the client and the known sessions."""
 
-    def __init__(self, settings: Settings, client: NemoClient, tuning: Tuning) -> None:
+    def __init__(
+        self, settings: Settings, client: NemoClient, tuning: Tuning, sessions: SessionStore | None = None
+    ) -> None:
         self.settings = settings
         self.tuning = tuning
         self.client = client
-        self.sessions = SessionRegistry(settings.data_dir / "sessions.json", client.scope)
+        self.sessions: SessionStore = sessions or FileSessions(
+            SessionRegistry(settings.data_dir / "sessions.json", client.scope)
+        )
         self._session_lock = asyncio.Lock()
 
-    @property
-    def latest_session_id(self) -> str | None:
-        latest = self.sessions.latest
+    async def latest_id(self) -> str | None:
+        """The latest session's id (a store read: with replicas, the latest on any of them)."""
+        latest = await self.sessions.latest()
         return latest.session_id if latest else None
 
     def reporter(self, sink: ProgressSink | None) -> ProgressReporter:
@@ -126,8 +131,8 @@ class Workspace:
 
     async def resolve(self, session_id: str | None, *, create: bool, language: str = "en") -> KnownSession:
         if session_id is not None and str(session_id).strip():
-            return self._known(str(session_id).strip())
-        latest = self.sessions.latest
+            return await self._known(str(session_id).strip())
+        latest = await self.sessions.latest()
         if latest is not None:
             return latest
         if not create:
@@ -135,19 +140,19 @@ class Workspace:
                 "There is no session yet.", hint="Upload an image or send an instruction to start one."
             )
         async with self._session_lock:
-            latest = self.sessions.latest
+            latest = await self.sessions.latest()
             if latest is not None:
                 return latest
             return await self._new_session(language)
 
-    def _known(self, sid: str) -> KnownSession:
-        record = self.known(sid)
-        self.sessions.touch(record.session_id)
+    async def _known(self, sid: str) -> KnownSession:
+        record = await self.known(sid)
+        await self.sessions.touch(record.session_id)
         return record
 
-    def known(self, sid: str) -> KnownSession:
-        """The record of `sid`; UnknownSessionError for an id this installation never used. No I/O."""
-        record = self.sessions.get(sid)
+    async def known(self, sid: str) -> KnownSession:
+        """The record of `sid`; UnknownSessionError for an id this installation never used."""
+        record = await self.sessions.get(sid)
         if record is None:
             shown = (
                 sid if len(sid) <= 40 and sid.isprintable() else sid[:40].encode("unicode_escape").decode()
@@ -160,14 +165,14 @@ class Workspace:
     async def _new_session(self, language: str, replaces: str | None = None) -> KnownSession:
         info = await self.client.create_session(language=language)
         record = new_record(info.session_id, info.task_id, info.user_id, self.client.scope)
-        self.sessions.add(record, replaces=replaces)
+        await self.sessions.add(record, replaces=replaces)
         logger.info("started NemoVideo session %s", record.session_id)
         return record
 
     async def replace(self, gone: KnownSession) -> KnownSession:
         """The API forgot `gone` (1002): a new session takes its place (once, however many calls noticed)."""
         async with self._session_lock:
-            current = self.sessions.get(gone.session_id)
+            current = await self.sessions.get(gone.session_id)
             if current is not None and current.session_id != gone.session_id:
                 return current
             return await self._new_session(language_of(""), replaces=gone.session_id)

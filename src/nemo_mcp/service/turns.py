@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from nemo_mcp.api.events import (
@@ -48,6 +48,11 @@ MAX_REPLY_CHARS = 4000
 _TYPICAL_TURN_S = 150.0
 
 
+# Called with the state before the message, just before it is sent: the last moment to record that the
+# turn is about to be sent (replicas record it in Redis, so a replica taking over recovers, never re-sends).
+BeforeSend = Callable[[Snapshot], Awaitable[None]]
+
+
 class _HeartbeatTimeoutError(Exception):
     pass
 
@@ -65,6 +70,7 @@ class Turns:
         progress: ProgressSink | None = None,
         *,
         intent: Intent | None = None,
+        before_send: BeforeSend | None = None,
     ) -> TurnOutcome:
         """Send one instruction (the person's words, then the settings of `intent`) and follow the stream
         to its end. Never re-sends it.
@@ -72,6 +78,7 @@ class Turns:
         What changed is read from the state before and after, never taken from the agent's words: a turn
         that changed nothing is `unchanged`, one that left out something asked is `partial`. A dropped
         stream is followed by state polls; the change is reported, or StreamLostError raised.
+        `before_send` may refuse (raise) to stop the message from being sent at all.
         """
         ws = self._ws
         wanted = intent or Intent()
@@ -81,6 +88,8 @@ class Turns:
         before = await ws.snapshot(record)
         turn = _Turn(before, wanted)
         message = message_for(text, wanted, has_clip=before.facts.has_video)
+        if before_send is not None:
+            await before_send(before)
         await report("sending the instruction to NemoVideo", 0.01)
         started = time.monotonic()
         listener = _Listener(TextAssembler(), report, ws.tuning, started)
@@ -102,6 +111,19 @@ class Turns:
             notice = "The timeline could not be read afterwards: check get_state."
             return _outcome(ws, record, turn, listener, before, notice)
         return _outcome(ws, record, turn, listener, after, None)
+
+    async def recover(
+        self, session_id: str, before: Snapshot, progress: ProgressSink | None = None
+    ) -> TurnOutcome:
+        """Follow a turn whose stream was lost with the process that sent it: poll the state, never re-send.
+
+        `before` is the state recorded just before the message went out (see `before_send`).
+        """
+        ws = self._ws
+        record = await ws.resolve(session_id, create=False)
+        started = time.monotonic()
+        listener = _Listener(TextAssembler(), ws.reporter(progress), ws.tuning, started)
+        return await _recover(ws, record, _Turn(before, Intent()), listener, started)
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ class Uploads:
             uploaded = await _upload_to(ws, record, files, urls, report)
         if ws.settings.embedded:  # the embedded backend's file URLs die with its port
             uploaded = [item.model_copy(update={"url": None}) for item in uploaded]
-        ws.sessions.touch(record.session_id)
+        await ws.sessions.touch(record.session_id)
         from_files, from_urls = iter(uploaded[: len(files)]), iter(uploaded[len(files) :])
         ordered = [next(from_files) if is_file else next(from_urls) for is_file in order]
         return UploadOutcome(session_id=record.session_id, files=ordered, notice=notice)

@@ -41,7 +41,7 @@ from pydantic import BaseModel
 from nemo_mcp.errors import NemoError
 from nemo_mcp.server.studio import MAX_INLINE_VIDEO_BYTES, STUDIO_URI, studio_html
 from nemo_mcp.server.studio.poster import PosterError, image_poster, make_poster
-from nemo_mcp.server.tools.common import Ctx, ServerState
+from nemo_mcp.server.tools.common import Ctx, ServerState, state_of
 from nemo_mcp.service.models import ExportOutcome
 from nemo_mcp.service.text import format_size
 
@@ -74,14 +74,15 @@ def tool_meta(name: str) -> dict[str, Any] | None:
     return {"ui": {"resourceUri": STUDIO_URI}} if name in STUDIO_TOOLS else None
 
 
-def _exports(ctx: Ctx) -> list[ExportOutcome]:
-    state: ServerState = ctx.request_context.lifespan_context
-    return state.exports
+async def _files_exported(state: ServerState) -> list[ExportOutcome]:
+    """The exports of the caller that are files on this machine, newest first (hosted ones are links)."""
+    listing = await state.exports.listing()
+    return [ExportOutcome.model_validate(item) for item in listing if item.get("path")]
 
 
 def _find(exports: list[ExportOutcome], name: str) -> ExportOutcome:
     # Only files this server exported (newest first): the name never reaches the file system on its own.
-    for outcome in reversed(exports):
+    for outcome in exports:
         if outcome.path.name == name:
             return outcome
     raise ResourceError(f"No video named {name!r} was exported by this server since it started.")
@@ -89,7 +90,7 @@ def _find(exports: list[ExportOutcome], name: str) -> ExportOutcome:
 
 async def exported_video(name: str, ctx: Ctx) -> bytes:
     """An MP4 this server exported, for the studio's player."""
-    outcome = _find(_exports(ctx), name)
+    outcome = _find(await _files_exported(state_of(ctx)), name)
     try:
         size = outcome.path.stat().st_size
     except OSError:
@@ -105,9 +106,9 @@ async def exported_video(name: str, ctx: Ctx) -> bytes:
 async def session_poster(session_id: str, ctx: Ctx) -> bytes:
     """A JPEG poster (at most 100 KB): the session's latest export, else its newest generated clip, else
     the photo the clip is made from."""
-    state: ServerState = ctx.request_context.lifespan_context
+    state = state_of(ctx)
     try:
-        for outcome in reversed(state.exports):
+        for outcome in await _files_exported(state):
             if outcome.session_id == session_id:
                 return await anyio.to_thread.run_sync(make_poster, outcome.path)
         # The session's own media, with the backend's URLs (the state view leaves out the embedded

@@ -12,7 +12,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import Field, ValidationError
 
-from nemo_mcp.server.jobs import Job
+from nemo_mcp.server.board import JobControl, JobView
 from nemo_mcp.server.results import AnimateResult
 from nemo_mcp.server.studio.wiring import as_result, session_poster_content
 from nemo_mcp.server.tools.common import (
@@ -144,17 +144,17 @@ async def animate_image(
         upload_budget = max(budget, state.settings.wait_seconds)
         sid, notice = await _session_for(state, session_arg(session_id), image, progress, upload_budget)
     label = text or intent.sentence()
-    turn = _start_turn(state, sid, text, intent, label)
+    turn = await _start_turn(state, sid, text, intent, label)
     await progress(ProgressUpdate(message=f'working on "{_short(label)}"'))
     remaining = max(0.0, budget - (anyio.current_time() - started))
     if not await turn.wait(remaining, progress):
         return as_result(_running(state, turn, notice))
     with errors():
-        outcome = turn.result()
+        outcome = await turn.collect()
     return await _finished(ctx, outcome, turn, notice)
 
 
-def _running(state: ServerState, turn: Job[TurnOutcome], notice: str | None) -> AnimateResult:
+def _running(state: ServerState, turn: JobView, notice: str | None) -> AnimateResult:
     return AnimateResult(
         status="running",
         message=(
@@ -169,9 +169,7 @@ def _running(state: ServerState, turn: Job[TurnOutcome], notice: str | None) -> 
     )
 
 
-async def _finished(
-    ctx: Ctx, outcome: TurnOutcome, turn: Job[TurnOutcome], notice: str | None
-) -> CallToolResult:
+async def _finished(ctx: Ctx, outcome: TurnOutcome, turn: JobView, notice: str | None) -> CallToolResult:
     done = _animate_done(outcome, turn, notice)
     # Clients without the studio see what the clip looks like (the studio shows it itself).
     changed = outcome.status in ("done", "partial")
@@ -198,32 +196,35 @@ async def _session_for(
     """The session the instruction goes to (uploading `image` first), and any notice about it."""
     notice: str | None = None
     if image is not None:
-        refuse_while_running(state, sid)
+        await refuse_while_running(state, sid)
         # A new image without a session is a new clip: a fresh session keeps earlier clips out of it.
         uploaded = await within_budget(
             budget, lambda: state.service.uploads.upload([image], sid, progress, new_session=sid is None)
         )
         sid, notice = uploaded.session_id, uploaded.notice
-    elif sid is None and state.service.workspace.latest_session_id is None:
+    elif sid is None and await state.service.workspace.latest_id() is None:
         raise ToolError(
             "There is no image yet. Pass image='/path/to/photo.jpg' (or a URL), or call upload first."
         )
-    sid = require_session(state, sid)
-    refuse_while_running(state, sid)
+    sid = await require_session(state, sid)
+    await refuse_while_running(state, sid)
     return sid, notice
 
 
-def _start_turn(state: ServerState, sid: str, text: str, intent: Intent, label: str) -> Job[TurnOutcome]:
+async def _start_turn(state: ServerState, sid: str, text: str, intent: Intent, label: str) -> JobView:
     service = state.service
 
-    async def work(job: Job[TurnOutcome]) -> TurnOutcome:
-        outcome = await service.turns.send(text, sid, job.report, intent=intent)
+    async def work(job: JobControl) -> TurnOutcome:
+        # The checkpoint comes just before the message is sent: a replica that takes the job over after it
+        # polls the state instead of sending again.
+        outcome = await service.turns.send(text, sid, job.report, intent=intent, before_send=job.checkpoint)
         job.bind(outcome.session_id)
         return outcome
 
     # What finished earlier in this session is about to be out of date: nothing should hand it out later.
-    state.jobs.settle(sid)
-    return state.jobs.start("turn", sid, f'instruction "{_short(label)}"', work)
+    with errors():
+        await state.jobs.settle(sid)
+        return await state.jobs.start("turn", sid, f'instruction "{_short(label)}"', work)
 
 
 def _short(text: str) -> str:
@@ -268,7 +269,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _animate_done(outcome: TurnOutcome, job: Job[Any], notice: str | None) -> AnimateResult:
+def _animate_done(outcome: TurnOutcome, job: JobView, notice: str | None) -> AnimateResult:
     message, next_step = turn_summary(outcome, job.elapsed_s)
     return AnimateResult(
         status=outcome.status,

@@ -7,7 +7,7 @@ Anything else stays hidden behind the SDK's generic error (and is logged to stde
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -18,10 +18,11 @@ from pydantic import Field
 
 from nemo_mcp.config import MAX_WAIT_SECONDS, Settings
 from nemo_mcp.errors import JobRunningError, NemoError
-from nemo_mcp.server.jobs import Job, JobBoard
+from nemo_mcp.server.board import Jobs, JobView
+from nemo_mcp.server.exported import ExportLog, LocalExports
 from nemo_mcp.server.results import JobInfo
 from nemo_mcp.service.facade import NemoService
-from nemo_mcp.service.models import ExportOutcome, ProgressUpdate
+from nemo_mcp.service.models import ProgressUpdate
 from nemo_mcp.service.text import one_line
 
 MAX_JOB_ERROR_CHARS = 500
@@ -29,12 +30,19 @@ MAX_JOB_ERROR_CHARS = 500
 
 @dataclass
 class ServerState:
-    """What the tools share, made by the lifespan: settings, the service, the jobs, what was exported."""
+    """What the tools share, made by the lifespan: settings, the service, the jobs, what was exported.
+
+    Replicas with OAuth users (`server/shared/`) give every caller a state of their own: `tenants` returns
+    it from the caller's token, and `hosted` says the server's disk is not the caller's (URL uploads only,
+    exports answered as download links).
+    """
 
     settings: Settings
     service: NemoService
-    jobs: JobBoard
-    exports: list[ExportOutcome] = field(default_factory=list)
+    jobs: Jobs
+    exports: ExportLog = field(default_factory=LocalExports)
+    hosted: bool = False
+    tenants: Callable[[], ServerState] | None = None
 
 
 Ctx = Context[ServerState, Any]
@@ -66,6 +74,8 @@ WaitSeconds = Annotated[
 
 def state_of(ctx: Ctx) -> ServerState:
     state = ctx.request_context.lifespan_context
+    if state.tenants is not None:
+        state = state.tenants()
     # The client's name becomes X-Skill-Platform (unless SKILL_SOURCE is set).
     params = ctx.session.client_params
     if params is not None and params.client_info is not None:
@@ -102,8 +112,9 @@ def session_arg(session_id: str | None) -> str | None:
     return text or None
 
 
-def require_session(state: ServerState, session_id: str | None) -> str:
-    sid = session_arg(session_id) or state.service.workspace.latest_session_id
+async def require_session(state: ServerState, session_id: str | None) -> str:
+    with errors():
+        sid = session_arg(session_id) or await state.service.workspace.latest_id()
     if sid is None:
         raise ToolError(
             "There is no session yet. Upload an image first: upload(source='/path/to/photo.jpg'), or pass "
@@ -138,7 +149,7 @@ class McpProgressSink:
         await self._ctx.report_progress(self._value, None, update.message)
 
 
-def job_info(job: Job[Any]) -> JobInfo:
+def job_info(job: JobView) -> JobInfo:
     error = job.error
     return JobInfo(
         kind=job.kind,
@@ -155,9 +166,9 @@ def collect(state: ServerState, sid: str | None) -> str:
     return call(sid, "get_state", wait_seconds=state.settings.wait_seconds)
 
 
-def refuse_while_running(state: ServerState, sid: str | None) -> None:
+async def refuse_while_running(state: ServerState, sid: str | None) -> None:
     """One turn at a time per session: a second instruction would run, and charge, twice."""
-    job = state.jobs.running("turn", sid) if sid is not None else None
+    job = await state.jobs.running("turn", sid) if sid is not None else None
     if job is not None:
         raise JobRunningError(
             f"Session {sid} is still working on the previous instruction ({job.describe()}). Do not send it "

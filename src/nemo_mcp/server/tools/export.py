@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import anyio
 from mcp.server.apps import client_supports_apps
@@ -13,7 +14,8 @@ from pydantic import Field
 
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import PathNotAllowedError
-from nemo_mcp.server.jobs import Job
+from nemo_mcp.server.board import JobControl, JobView, Work
+from nemo_mcp.server.exported import Exported
 from nemo_mcp.server.results import ExportResult
 from nemo_mcp.server.studio.wiring import poster_content
 from nemo_mcp.server.tools.common import (
@@ -30,7 +32,8 @@ from nemo_mcp.server.tools.common import (
     state_of,
     wait_budget,
 )
-from nemo_mcp.service.models import ExportOutcome, ProgressUpdate
+from nemo_mcp.service.facade import NemoService
+from nemo_mcp.service.models import ExportOutcome, ProgressUpdate, PublishedExport
 from nemo_mcp.service.text import format_size, quoted_path
 
 
@@ -61,26 +64,29 @@ async def export(
     """
     state = state_of(ctx)
     budget = wait_budget(state, wait_seconds)
-    sid = require_session(state, session_id)
+    sid = await require_session(state, session_id)
     with errors():  # before any progress: an unknown session gets an error, not "starting the render"
-        state.service.workspace.known(sid)
+        await state.service.workspace.known(sid)
     if cancel:
         return await _cancel_export(state, sid)
+    if state.hosted and output_dir is not None and output_dir.strip():
+        raise ToolError(
+            "This server is hosted: it writes nothing to its own disk, so output_dir cannot be used. Omit it: "
+            "the answer gives the video's download link."
+        )
     out_dir = await anyio.to_thread.run_sync(_output_dir, state.settings, output_dir)  # resolves: file I/O
     progress = McpProgressSink(ctx)
-    job = state.jobs.find("export", sid)
+    job = await state.jobs.find("export", sid)
     if job is None:
-        if (turn := state.jobs.running("turn", sid)) is not None:
+        if (turn := await state.jobs.running("turn", sid)) is not None:
             raise ToolError(
                 f"Session {sid} is still working on an instruction ({turn.describe()}); export when it is done: "
                 f"{collect(state, sid)}."
             )
-        service = state.service
-
-        async def work(job: Job[ExportOutcome]) -> ExportOutcome:
-            return await service.exports.export(sid, out_dir, job.report)
-
-        job = state.jobs.start("export", sid, "render", work)
+        facts = {"publish": "1"} if state.hosted else ({"output_dir": str(out_dir)} if out_dir else {})
+        job = await state.jobs.start(
+            "export", sid, "render", export_work(state.service, sid, facts), facts=facts
+        )
         await progress(ProgressUpdate(message="starting the render"))
     elif not job.done:
         await progress(ProgressUpdate(message=f"resuming the running render ({job.describe()})"))
@@ -96,8 +102,10 @@ async def export(
             )
         )
     with errors():
-        outcome: ExportOutcome = job.result()
-    state.exports.append(outcome)
+        outcome: Exported = await job.collect()
+        await state.exports.add(outcome)
+    if isinstance(outcome, PublishedExport):
+        return _link_done(outcome, job)
     result = _export_done(outcome, job)
     # Clients without the studio get a small poster frame to show (the studio plays the clip itself).
     if not client_supports_apps(ctx) and (poster := await poster_content(outcome.path)) is not None:
@@ -105,7 +113,42 @@ async def export(
     return result
 
 
-def _export_done(outcome: ExportOutcome, job: Job[Any]) -> CallToolResult:
+def export_work(service: NemoService, sid: str, facts: Mapping[str, str]) -> Work[Exported]:
+    """The export as a job runs it, from what is stored with the job (so another replica can carry it on):
+    a download into the output folder, or, hosted, the backend's link with nothing written here."""
+
+    async def work(job: JobControl) -> Exported:
+        if facts.get("publish"):
+            return await service.exports.publish(sid, job.report)
+        folder = facts.get("output_dir")
+        return await service.exports.export(sid, Path(folder) if folder else None, job.report)
+
+    return work
+
+
+def _link_done(outcome: PublishedExport, job: JobView) -> CallToolResult:
+    facts = [format_size(outcome.size_bytes)] if outcome.size_bytes else []
+    if outcome.duration_s is not None:
+        facts.append(f"{outcome.duration_s:.1f} s")
+    about = f" ({', '.join(facts)})" if facts else ""
+    result = ExportResult(
+        status="done",
+        message=f"The video is ready{about}: download it from {outcome.download_url}",
+        session_id=outcome.session_id,
+        size_bytes=outcome.size_bytes,
+        duration_s=outcome.duration_s,
+        download_url=outcome.download_url,
+        elapsed_s=round(job.elapsed_s, 1),
+        next_step="Give the person the download link. To change the clip, use animate_image, then export again.",
+    )
+    name = f"nemo-{outcome.render_id.removeprefix('render_')[:12]}.mp4"
+    link = ResourceLink(
+        name=name, title=f"Exported video {name}", uri=outcome.download_url, mime_type="video/mp4"
+    )
+    return _structured(result, link)
+
+
+def _export_done(outcome: ExportOutcome, job: JobView) -> CallToolResult:
     resolution = f"{outcome.width}x{outcome.height}" if outcome.width and outcome.height else None
     facts = [format_size(outcome.size_bytes)]
     if outcome.duration_s is not None:

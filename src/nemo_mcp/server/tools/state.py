@@ -49,14 +49,14 @@ async def get_state(
     """
     state = state_of(ctx)
     budget = wait_budget(state, wait_seconds)
-    sid = require_session(state, session_id)
-    running = state.jobs.running("turn", sid) or state.jobs.running("export", sid)
+    sid = await require_session(state, session_id)
+    running = await state.jobs.running("turn", sid) or await state.jobs.running("export", sid)
     if running is not None and budget > 0:
         await running.wait(budget, McpProgressSink(ctx))
-    finished_turn, turn_error = _finished_turn(state, sid)
+    finished_turn, turn_error = await _finished_turn(state, sid)
     with errors():
         view = await state.service.state(sid)
-    jobs = [job_info(job) for job in state.jobs.for_session(view.session_id)]
+    jobs = [job_info(job) for job in await state.jobs.for_session(view.session_id)]
     status, message, next_step = _status(state, view.session_id, view.ready_to_export, jobs, turn_error)
     if status != "running" and turn_error is None:
         # Track labels and the agent's answer are outside words: they stay in their own fields.
@@ -78,13 +78,13 @@ async def get_state(
     )
 
 
-def _finished_turn(state: ServerState, sid: str) -> tuple[TurnReport | None, NemoError | None]:
+async def _finished_turn(state: ServerState, sid: str) -> tuple[TurnReport | None, NemoError | None]:
     """The outcome of an instruction that finished in the background (collected now), or its error."""
-    turn = state.jobs.find("turn", sid)
+    turn = await state.jobs.find("turn", sid)
     if turn is None or not turn.done:
         return None, None
     try:
-        outcome: TurnOutcome = turn.result()
+        outcome: TurnOutcome = await turn.collect()
     except NemoError as exc:
         return None, exc
     report = TurnReport(
