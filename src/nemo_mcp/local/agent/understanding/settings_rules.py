@@ -63,6 +63,12 @@ def read_directions(clause: Clause, r: Reading, position: int) -> None:
             clause.mask(match.end("gap"), match.end())
             if not _negated(clause, match.start()):
                 r.motions.append((position + match.start(), motion))
+    for motion, pattern in v.PAN_SIDEWAYS.items():
+        r.motions += [
+            (position + m.start(), motion)
+            for m in clause.take_all(pattern)
+            if not _negated(clause, m.start())
+        ]
 
 
 def read_duration(clause: Clause, r: Reading) -> None:

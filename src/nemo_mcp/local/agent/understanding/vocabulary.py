@@ -97,7 +97,9 @@ TWICE = compile_(
     words(
         "twice as long|double (?:the )?(?:length|duration|it)|2x (?:longer|as long)|el doble|"
         "deux fois plus long\\w*|le double|doppelt so lang|(?:die )?doppelte (?:lange|dauer)|o dobro|"
-        "duas vezes mais long\\w*"
+        "duas vezes mais long\\w*",
+        # "deux fois", "two times", "zwei Mal" are digits by now: "2 fois plus longue", "2 veces más largo"
+        "2 ?(?:x|times|fois|veces|vezes|mal) (?:as |so |plus |mas |mais )?(?:long\\w*|lang\\w*|larg[oa]s?|comprid[oa]s?)",
     ),
     chars("两倍|加倍|2倍の長さ|2倍"),
 )
@@ -109,8 +111,8 @@ HALF_AS_LONG = compile_(
 # ---- camera moves -----------------------------------------------------------------------------------
 LEFT = either(words("left|leftwards?|izquierda|gauche|links|esquerda"), chars("左"))
 RIGHT = either(words("right|rightwards?|derecha|droite|rechts|direita"), chars("右"))
-UP = either(words("up|upwards?|top|arriba|haut|oben|cima"), chars("上"))
-DOWN = either(words("down|downwards?|bottom|abajo|bas|unten|baixo"), chars("下"))
+UP = either(words("up|upwards?|top|arriba|haut|oben|cima|hoch|rauf|herauf|hinauf"), chars("上"))
+DOWN = either(words("down|downwards?|bottom|abajo|bas|unten|baixo|runter|herunter|hinunter"), chars("下"))
 _FROM = (
     r"(?:" + words("from|de|desde|da|do|von|vom") + r"|从|由)?\s*(?:" + words("the|la|le|el|a|o") + r"\s*)?"
 )
@@ -126,12 +128,14 @@ _TO = (
     + words("the|la|le|el|a|o")
     + r"\s*)?"
 )
+# A CJK verb right after the directions belongs to them: "从右往左平移", "左から右へパン".
+_THEN_PAN = r"(?:\s*(?:へ|に)?\s*(?:平移|移动|平摇|横移|滑动|摇|移|パン|チルト|スライド))?"
 # "from left to right": the view travels from the left part of the picture to the right part.
 FROM_TO: dict[Motion, re.Pattern[str]] = {
-    "pan_right": compile_(_FROM + LEFT + _SIDE + _TO + RIGHT),
-    "pan_left": compile_(_FROM + RIGHT + _SIDE + _TO + LEFT),
-    "pan_up": compile_(_FROM + DOWN + _SIDE + _TO + UP),
-    "pan_down": compile_(_FROM + UP + _SIDE + _TO + DOWN),
+    "pan_right": compile_(_FROM + LEFT + _SIDE + _TO + RIGHT + _THEN_PAN),
+    "pan_left": compile_(_FROM + RIGHT + _SIDE + _TO + LEFT + _THEN_PAN),
+    "pan_up": compile_(_FROM + DOWN + _SIDE + _TO + UP + _THEN_PAN),
+    "pan_down": compile_(_FROM + UP + _SIDE + _TO + DOWN + _THEN_PAN),
 }
 _PAN = either(
     words(
@@ -157,8 +161,32 @@ PAN_TO: dict[Motion, re.Pattern[str]] = {
     name: compile_(r"(?P<verb>" + _PAN + r")(?P<gap>(?:\s+[^\s\0]+){0,2}?)" + _TOWARDS + direction)
     for name, direction in _DIRECTIONS
 }
+_CAMERA = either(words("camera|camara|kamera"), chars("镜头|カメラ"))
+_GAP = r"(?:(?:\s+[^\s\0]+){0,2}?\s*|[^\s\0、。,]{0,4}?)"
+# The camera rising or sinking, with no direction word: "a câmera subindo", "la cámara baja", "镜头上升".
+_RISE_SINK: dict[Motion, str] = {
+    "pan_up": either(
+        words(
+            "rises?|rising|climbs?|climbing|ascends?|ascending|cranes? up|sube|subiendo|asciende|"
+            "monte|montant|s'eleve|steigt|sobe|subindo|suba"
+        ),
+        chars("上升|升起|上昇|上がって|上がる"),
+    ),
+    "pan_down": either(
+        words(
+            "sinks?|sinking|descends?|descending|lowers?|lowering|baja|bajando|desciende|descend|"
+            "descendant|sinkt|senkt sich|desce|descendo|desca"
+        ),
+        chars("下降|下沉|下がって|下がる"),
+    ),
+}
 PAN_DIRECTION: dict[Motion, re.Pattern[str]] = {
     name: compile_(
+        *(
+            [_CAMERA + _GAP + _RISE_SINK[name], _RISE_SINK[name] + _GAP + _CAMERA]
+            if name in _RISE_SINK
+            else []
+        ),
         r"(?:向|往|朝)" + direction + r"(?:边|方|侧)?(?:移|走|拉|滑)",
         r"(?:向|往|朝)?"
         + direction
@@ -168,6 +196,23 @@ PAN_DIRECTION: dict[Motion, re.Pattern[str]] = {
         words("nach|zur|zum") + r"\s*" + direction + r"\s*" + _PAN,
     )
     for name, direction in _DIRECTIONS
+}
+# "(rather) to the right", "mejor a la derecha", "doch lieber nach rechts", "往右": a side alone is where
+# the camera goes (a title is placed only at the top, centre or bottom).
+_SIDES: tuple[tuple[Motion, str, str, str], ...] = (
+    ("pan_left", LEFT, "left", "左"),
+    ("pan_right", RIGHT, "right", "右"),
+)
+PAN_SIDEWAYS: dict[Motion, re.Pattern[str]] = {
+    name: compile_(
+        words("to the|towards the|more to the|a la|hacia la|vers la|a|nach|para a|para|pra|pra a|ao")
+        + r"\s*"
+        + side,
+        words(latin + "wards?"),
+        r"(?:向|往|朝)" + cjk + r"(?:边|方|侧)?",
+        cjk + r"(?:へ|方向)",
+    )
+    for name, side, latin, cjk in _SIDES
 }
 # Just before a setting: the person does not want it ("not vertical", "don't pan", "不要竖屏").
 NEGATED = compile_(
@@ -212,7 +257,9 @@ ZOOM_IN = compile_(
 KEN_BURNS = compile_(words("ken ?-?burns?|kenburns"), chars("肯伯恩斯|肯·伯恩斯|ケンバーンズ|ケン・バーンズ"))
 STATIC = compile_(
     words(
-        "no (?:camera )?(?:motion|movement|animation)|without (?:any )?(?:motion|movement)|static|"
+        "no (?:camera )?(?:motion|movements?|moves?|animation)|without (?:any )?(?:camera )?(?:motion|movement)|static|"
+        "(?:keine\\w*|ohne) (?:kamera)?(?:bewegung|fahrt|schwenk)\\w*|kamera (?:bleibt )?(?:still|fest|ruhig)|"
+        "(?:sin|sem|sans) (?:movimiento|movimento|mouvement) de (?:camara|camera)|"
         "still image|keep it still|don'?t move|stationary|sin movimiento|estatic[oa]|fij[oa]|"
         "sans mouvement|statique|fixe|ohne bewegung|keine bewegung|statisch|sem movimento|parad[oa]|"
         "fixo"
