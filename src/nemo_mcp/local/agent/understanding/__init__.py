@@ -261,7 +261,8 @@ def _wishes(r: Reading, motion: Motion | None) -> tuple[Motion | None, Speed | N
             speed = wish_speed
             r.suggested.add("motion_speed")
             chosen.append(f"a {wish_speed} camera speed")
-        if wish_music and music is None and not r.remove_music:
+        # "music with energy": music named without a mood takes the wish's mood
+        if wish_music and music in (None, MUSIC_ANY) and not r.remove_music:
             music = wish_music
             r.suggested.add("music")
             chosen.append(f"{wish_music} music")

@@ -29,13 +29,14 @@ UNDO = compile_(
 PHOTO_OF = compile_(
     words(
         "(?:pic|picture|photo|image|shot|snap|foto|imagen|imagem|bild|fotografia|photographie) "
-        "(?:of|de|do|da|dos|das|del|von|vom|du|des|mit) (?:[a-zß']+ )?[a-zß']+"
-        "(?: (?!(?:at|in|on|en|a|no|na|am|im|auf|sur|dans) )[a-zß']+)?"
-        "(?: (?:at|in|on|en|a|no|na|am|im|auf|sur|dans) (?:the |la |le |el |o |a |der |dem |den )?[a-zß']+)?"
+        "(?:of|from|de|do|da|dos|das|del|von|vom|du|des|mit) (?:[a-zß']+ )?[a-zß']+"
+        "(?: (?!(?:at|in|on|to|en|a|no|na|am|im|auf|sur|dans|nach) )[a-zß']+)?"
+        "(?: (?:at|in|on|to|en|a|no|na|am|im|auf|sur|dans|nach) (?:the |la |le |el |o |a |der |dem |den )?[a-zß']+)?"
     ),
     r"[^\s\0,，、。]{1,8}?的(?:照片|图片|相片|图)",
     r"[\u4e00-\u9fff]{1,3}照(?!片)",  # 婚纱照, 毕业照: a kind of photo
     r"[^\s\0、。]{1,8}?の(?:写真|画像)",
+    r"[^\s\0、。]{1,10}?(?:ている|た|る)(?:写真|画像)",  # 人が写っている写真, 海で撮った写真
 )
 # A clause that asks something ("how long can the video be?"): its words do not ask for a video.
 QUESTION = compile_(
@@ -81,14 +82,15 @@ _FILLER_BY_LANGUAGE = {
         deinem unserem unseren euren
         about around approximately roughly circa ca etwa ungefahr environ aproximadamente unos uns cerca
         einblenden fahren back appear appears show shows display stay visible uploaded aspect ratio swap flip not dont don't lot lots wait sorry oops rename renombra renomme umbenennen renomeia
-        short quick looks looking feels seems behind around across facebook whatsapp twitter linkedin wechat line""",
+        short quick looks looking feels seems behind around across facebook whatsapp twitter linkedin wechat line
+        lol lmao haha hahaha omg xd tho btw idk""",
     "es": """necesito necesita quisiera gustaria podrias puede favor venga bueno buena bonito bonita lindo linda precioso preciosa perfecto perfecta aqui nada todo toda todos cosa cosas tipo parte lado final inicio principio primero primera ultimo ultima nuevo nueva otro otra tan mucho mucha poca bastante solo tampoco quiza quizas tal vez fotografia retrato orientacion diseno version a al algo alla aqui ahora asi bien con como cual de del desde donde el ella en entre era es esa ese eso esta este esto estos
         estas foto fotos gracias hola imagen la las le les lo los me mi mis muy mas mejor menos nada ni no nos o otra otro para pero poco
         por porfa porque puede puedes podrias podria que quiero quisiera quieres se sea ser si sin sobre su sus tambien te tu un una uno
         unos unas vale genial video videos clip haz hazlo hazla hazme hacer hace haga hagas pon ponle ponlo ponla poner usa usar dale dame
         deja dejalo dejala necesito prefiero formato modo estilo efecto camara titulo texto musica cancion sonido volumen segundos duracion
         tamano velocidad movimiento convierte conviertelo conviertela transforma transformalo cambia cambialo cambiala mueve dure dura
-        durar quede pueda ponga manera forma agrega agregale anade anadele agregar anadir pon ponle convertir cambiar vea ver mire mueva mueve moverse mismo misma todo toda ya y o ok""",
+        durar quede pueda ponga manera forma agrega agregale anade anadele agregar anadir pon ponle convertir cambiar vea ver mire mueva mueve moverse mismo misma todo toda ya y o ok xfa porfi plis""",
     "fr": """besoin voudrait faites merci coucou beau belle joli jolie super genial parfait parfaite deja ici quelque chose rien tout toute tous toutes truc type facon maniere partie cote fin debut premier premiere dernier derniere nouveau nouvelle meme autre tres assez seulement peut-etre etre photographie orientation mise a au aux avec bien bonjour ce cet cette ces ci comme dans de des du elle en encore est et etre fais faire fait il je j'ai la le
         les leur lui ma mais me merci mes moi mon ne ni nous on ou par pas peu plus pour pourrais pourriez pourrait puis que qui sa salut
         se ses si son sur ta te tes toi ton tres tu un une vos votre vous s'il plait svp stp voudrais veux veut aimerais j'aimerais
@@ -107,7 +109,7 @@ _FILLER_BY_LANGUAGE = {
         porque pouco pra pro que quero queria gostaria se sem seu sua tambem te teu tua tudo um uma umas uns voce vc video videos clipe
         agora bem coloca colocar poe bota usa usar deixa deixe dessa desta deste desse nessa nesta sobre consegue consegues melhor prefiro
         formato modo estilo efeito camera titulo texto musica cancao som volume segundos duracao tamanho velocidade movimento transforma
-        converte muda troca favor ok adiciona acrescenta poe bota transformar converter mudar veja ver mova mexa""",
+        converte muda troca favor ok adiciona acrescenta poe bota transformar converter mudar veja ver mova mexa pfv pfvr vlw""",
 }
 FILLER_WORDS = frozenset(fold(word) for words_ in _FILLER_BY_LANGUAGE.values() for word in _split(words_))
 _CJK_FILLER_TEXT = """

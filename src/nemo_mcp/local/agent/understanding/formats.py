@@ -23,7 +23,7 @@ _FORMAT_NOUN = r"(?:\s+(?:mode|format|orientation|video|clip|modus|formato|modo)
 VERTICAL = compile_(
     _NOT_THE_PHOTO + words("portrait") + r"|" + words("portrait") + _FORMAT_NOUN,
     words(
-        "vertical(?:ly)?|vertikal\\w*|verticale?s?|upright|phone format|for (?:my |the |a )?(?:phone|mobile)|"
+        "vertical(?:ly)?|verticle|vertikal\\w*|verticale?s?|upright|phone format|for (?:my |the |a )?(?:phone|mobile)|"
         "hochformat|hochkant|senkrecht\\w*|retrato|en pie|em pe|celular|movil|handy|telephone"
     ),
     chars(

@@ -137,7 +137,10 @@ REMOVE = either(
     chars("去掉|删除|删掉|不要|拿掉|取消|关掉|去除|别要|无"),
 )
 REMOVE_AFTER = either(
-    words("entfernen|weg|raus|loschen|off|removed?|gone|fuera|dehors"),
+    words(
+        "entfernen|weg|weglassen|weglass\\w*|wegmachen|rausnehmen|raus|loschen|streichen|ausschalten|aus|"
+        "off|removed?|gone|fuera|dehors"
+    ),
     chars(
         "关掉|关了|关闭|停掉|拿走|去掉|删掉|删除|不要了|拿掉|去除|を?消して|を?削除|なしで|なし|はいらない|いらない|を?外して|を?取って"
     ),
@@ -215,7 +218,7 @@ MOODS = {
             "energiegeladen\\w*|flott\\w*|lebhaft\\w*|heiter\\w*|peppig\\w*|agitad[oa]|energetic[oa]"
         ),
         chars(
-            "欢快|轻快|活泼|动感|热闹|欢乐|快乐|开心|愉快|明るい|楽しい|元気|アップテンポ|ノリのいい|ポップ|ハッピー"
+            "欢快|轻快|活泼|活力|动感|热闹|欢乐|快乐|开心|愉快|明るい|楽しい|元気|アップテンポ|ノリのいい|ポップ|ハッピー"
         ),
     ),
     "cinematic": either(
