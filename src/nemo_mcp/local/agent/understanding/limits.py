@@ -43,14 +43,14 @@ _VERB_FR = (
     r"coul(?:e|er|ent)|ondul\w*|nag(?:e|er|ent)|tomb(?:e|er|ent))"
 )
 _SUBJ_DE = r"(?:wasser|meer|wellen|fluss|see|wolken|himmel|person|menschen|leute|mann|frau|madchen|junge|baby|kind|hund|katze|vogel|haare|baume|blatter|blumen|feuer|rauch|augen|gesicht|sie|er)"
-_VERB_DE = r"(?:flie(?:ß|ss)en|fliessen|bewegen|tanzen|lacheln|blinzeln|laufen|gehen|sprechen|reden|fliegen|schwimmen|wehen|wackeln|winken|singen|flackern|regnen|schneien|wogen|ziehen|treiben|schweben|flattern|atmen)"
+_VERB_DE = r"(?:flie(?:ß|ss)en|fliessen|bewegen|tanzen|lacheln|lachen|weinen|nicken|zwinkern|rennen|springen|spielen|klatschen|bellen|schwanken|wedeln|glitzern|funkeln|platschern|rauschen|blinzeln|laufen|gehen|sprechen|reden|fliegen|schwimmen|wehen|wackeln|winken|singen|flackern|regnen|schneien|wogen|ziehen|treiben|schweben|flattern|atmen)"
 _SUBJ_PT = r"(?:agua|mar|ondas?|rio|nuvens?|ceu|pessoa|gente|homem|mulher|menin[oa]|bebe|cachorro|gato|passaros?|cabelo|arvores?|folhas|flores?|fogo|fumaca|olhos|rosto|ele|ela)"
 _VERB_PT = r"(?:mex\w*|mov[ae]\w*|movimenta\w*|danc\w*|sorri\w*|andar|ande|caminh\w*|fal[ae]\w*|corr[ae]\w*|vo[ae]\w*|pisc\w*|flu\w*|balanc\w*|nad[ae]\w*|ondul\w*|acen\w*)"
 # Any subject but the photo itself, the camera or the clip's own parts: "make the bride smile", "faz o cachorro correr".
 _ANY = r"(?!(?:photo|picture|image|pic|video|clip|it|this|title|text|music|camera|zoom|pan|foto|imagen|imagem|camara|camera|titulo|texto|musica|bild|kamera|titel|image|titre|texte|musique)\b)[a-zß']+"
 _SUBJ_ZH = r"(?:水面|水|湖面|湖|海面|海浪|海|河|波浪|浪|云朵|云|天空|人物|她|他们|狗|猫|小鸟|鸟|头发|树叶|树|叶子|草|火焰|火|烟|眼睛|脸|雪|雨|星星|动物|宝宝|孩子|瀑布)"
 _VERB_ZH = r"(?:摇尾巴|摇头|泛起涟漪|泛起波纹|泛起|荡起|挥手|招手|摇曳|点头|转头|唱歌|奔跑|跑|摆动|动起来|动|飘动|飘|流动|流|摇动|摇摆|摆动|眨眼|眨|微笑|笑|跳舞|走路|走|说话|飞|游|荡漾|波动|闪烁|下落|飘落|起伏)"
-_SUBJ_JA = r"(?:水面|水|海|波|川|雲|空|人物|人|彼女|彼|犬|猫|鳥|髪|木|葉|花|火|煙|目|顔|車|雪|雨|星|滝)"
+_SUBJ_JA = r"(?:赤ちゃん|赤ん坊|子供|子ども|女の子|男の子|みんな|家族|二人|ペット|水面|水|海|波|川|雲|空|人物|人|彼女|彼|犬|猫|鳥|髪|木|葉|花|火|煙|目|顔|車|雪|雨|星|滝)"
 _VERB_JA = r"(?:を|が)?\s*(?:動かして|動かす|動く|動いて|揺らして|揺れ\w*|流れ\w*|流して|踊らせ\w*|踊る|踊って|笑わせ\w*|笑顔に\w*|まばたき\w*|歩かせ\w*|歩いて|しゃべら\w*|話させ\w*|飛ばせ\w*|飛んで|なびか\w*|なびく|泳が\w*)"
 
 CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -123,7 +123,7 @@ CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
                 "remove (?:the )?background|background removal|transparent background|anime(?:[- ]?(?:style|stil|look))|(?:in|to|into|as|like|en|como|im|em|an) anime|anime-?stil|"
                 "estilo (?:de )?anime|style anime|manga|cartoon\\w*|ghibli|pixar|disney style|watercolou?r|"
                 "oil painting|painting|sketch\\w*|pencil drawing|van gogh|monochrome|sepia|vintage filter|"
-                "filters?|restyle|cyberpunk|pixel art|claymation|comic(?: style)?|dibujo animado|acuarela|"
+                "filters?|filtros?|filtres?|restyle|cyberpunk|pixel art|claymation|comic(?: style)?|dibujo animado|acuarela|"
                 "(?:pintura al )?oleo|boceto|dessin anime|aquarelle|peinture|croquis|bande dessinee|"
                 "zeichentrick\\w*|aquarell\\w*|olgemalde|gemalde|skizze|desenho animado|aquarela|"
                 "pintura a oleo|esboco"
@@ -139,9 +139,11 @@ CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
         compile_(
             words(
                 "4k|uhd|ultra ?hd|2160p?|8k|1440p?|2k|qhd|hdr|high frame ?rate|"
-                "(?:48|50|60|90|100|120|144|240) ?(?:fps|frames?|hz|images par seconde|images/s|imagenes por segundo|bilder pro sekunde|bps|quadros por segundo|quadros)"
+                "(?:48|50|60|90|100|120|144|240) ?(?:fps|frames?|hz|images par seconde|images/s|imagenes por segundo|bildern? pro sekunde|bps|quadros por segundo|quadros)",
+                "(?:frame ?rate|framerate|bildrate|fps) (?:of |to |at |de |a |auf )?(?:48|50|60|90|100|120|144|240)",
             ),
             chars("高帧率|4k画质"),
+            r"(?:帧率|フレームレート|フレームレイト)\s*(?:を|は|为|调到|改成)?\s*(?:48|50|60|90|120|144|240)",
             r"(?:48|50|60|90|120|144|240)\s*(?:帧|フレーム)",
         ),
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from nemo_mcp.local.agent.understanding import common, limits, media, wishes
+from nemo_mcp.local.agent.understanding import common, limits, media, speed, volume, wishes
 from nemo_mcp.local.agent.understanding import formats as f
 from nemo_mcp.local.agent.understanding import vocabulary as v
 from nemo_mcp.local.agent.understanding.common import CJK_FILLER, FILLER_WORDS
@@ -34,14 +34,14 @@ _TITLE_STOPS: tuple[re.Pattern[str], ...] = (
     v.ZOOM_OUT,
     v.ZOOM_IN,
     v.STATIC,
-    v.FASTER,
-    v.SLOWER,
-    v.SLOW,
-    v.FAST,
-    v.LOOP,
+    speed.FASTER,
+    speed.SLOWER,
+    speed.SLOW,
+    speed.FAST,
+    speed.LOOP,
     f.FIT,
     f.CROP,
-    media.PERCENT,
+    volume.PERCENT,
     media.BIGGER,
     media.SMALLER,
     media.REMOVE_MUSIC,
@@ -68,7 +68,7 @@ def read_limits(clause: Clause, r: Reading) -> None:
         r.resolution = "1080p"
     if clause.take(common.LOW_VRAM):
         r.low_vram = True
-    if clause.take(common.UNDO):
+    if clause.take_all(common.UNDO):  # "撤回上一步": every undo word, not only the first
         r.undo = True
 
 
@@ -149,6 +149,9 @@ def _unquoted_title(clause: Clause, start: int) -> tuple[int, int] | None:
             text = text[: tail.start()]
     if not text.strip() or _is_filler(text) or media.TITLE_NOT_START.match(text.lstrip()):
         return None
+    led = clause.low[start:begin].strip() or clause.low[start - 1 : start] == ":"
+    if not led and media.TITLE_NOT_START_CJK.match(text.lstrip()):
+        return None
     return begin + (len(text) - len(text.lstrip())), begin + len(text.rstrip())
 
 
@@ -179,6 +182,9 @@ def read_title_edits(clause: Clause, r: Reading) -> None:
             r.title_position = side
     if not about_title:
         return
+    for side, pattern in media.TITLE_MOVE.items():
+        if clause.take(pattern):
+            r.title_position = side
     if (match := clause.take(media.TITLE_DURATION)) is not None:
         r.title_duration_s = seconds_of(match)
     if clause.take(media.BIGGER):
@@ -203,22 +209,22 @@ def read_music(clause: Clause, r: Reading) -> None:
 
 def _read_volume(clause: Clause, r: Reading) -> None:
     context = clause.has(media.VOLUME_CONTEXT) or r.music_context
-    if context and (match := clause.take(media.PERCENT) or clause.take(media.VOLUME_NUMBER)):
+    if context and (match := clause.take(volume.PERCENT) or clause.take(volume.VOLUME_NUMBER)):
         _set_volume(r, float(match.group("n")) / 100)
-    elif match := clause.take(media.VOLUME_FRACTION):
+    elif match := clause.take(volume.VOLUME_FRACTION):
         _set_volume(r, float(match.group("n")))
-    elif clause.take(media.HALF_VOLUME):
+    elif clause.take(volume.HALF_VOLUME):
         _set_volume(r, 0.5)
-    elif clause.take(media.FULL_VOLUME):
+    elif clause.take(volume.FULL_VOLUME):
         _set_volume(r, 1.0)
-    elif clause.take(media.LOW_VOLUME):
+    elif clause.take(volume.LOW_VOLUME):
         _set_volume(r, 0.2)
     near_music = (clause.has(media.VOLUME_CONTEXT) or r.previous_music_context) and not clause.has(
         media.TITLE_CONTEXT
     )
-    if clause.take(media.LOUDER) or (near_music and clause.take(media.LOUDER_NEAR_MUSIC)):
+    if clause.take(volume.LOUDER) or (near_music and clause.take(volume.LOUDER_NEAR_MUSIC)):
         r.volume_change = "louder"
-    elif clause.take(media.QUIETER) or (near_music and clause.take(media.QUIETER_NEAR_MUSIC)):
+    elif clause.take(volume.QUIETER) or (near_music and clause.take(volume.QUIETER_NEAR_MUSIC)):
         r.volume_change = "quieter"
     else:
         return

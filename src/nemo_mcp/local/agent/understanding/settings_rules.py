@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 
 from nemo_mcp.local.agent.understanding import formats as f
-from nemo_mcp.local.agent.understanding import limits, media
+from nemo_mcp.local.agent.understanding import limits, media, speed
 from nemo_mcp.local.agent.understanding import vocabulary as v
 from nemo_mcp.local.agent.understanding.common import FILLER_WORDS
 from nemo_mcp.local.agent.understanding.reading import Aspect, Motion, Reading, Resolution
 from nemo_mcp.local.agent.understanding.text import Clause
+
+CLAUSE_SPAN = 10_000  # positions of the motions read in one clause: index * CLAUSE_SPAN + offset
 
 _SIZES: dict[tuple[int, int], tuple[Aspect, Resolution]] = {
     (1280, 720): ("16:9", "720p"),
@@ -56,18 +58,22 @@ def read_directions(clause: Clause, r: Reading, position: int) -> None:
         return
     for table in (v.FROM_TO, v.PAN_DIRECTION):
         for motion, pattern in table.items():
-            r.motions += [(position + m.start(), motion) for m in clause.take_all(pattern)]
+            r.motions += [
+                (position + m.start(), motion)
+                for m in clause.take_all(pattern)
+                if not _negated(clause, m.start(), m.end())
+            ]
     for motion, pattern in v.PAN_TO.items():
         for match in list(pattern.finditer(clause.low)):
             clause.mask(*match.span("verb"))
             clause.mask(match.end("gap"), match.end())
-            if not _negated(clause, match.start()):
+            if not _negated(clause, match.start(), match.end()):
                 r.motions.append((position + match.start(), motion))
     for motion, pattern in v.PAN_SIDEWAYS.items():
         r.motions += [
             (position + m.start(), motion)
             for m in clause.take_all(pattern)
-            if not _negated(clause, m.start())
+            if not _negated(clause, m.start(), m.end())
         ]
 
 
@@ -152,24 +158,33 @@ def read_motion(clause: Clause, r: Reading, position: int) -> None:
     for table in (v.FROM_TO, v.PAN_DIRECTION):
         for motion, pattern in table.items():
             named += [
-                (m.start(), motion) for m in clause.take_all(pattern) if not _negated(clause, m.start())
+                (m.start(), motion)
+                for m in clause.take_all(pattern)
+                if not _negated(clause, m.start(), m.end())
             ]
     for pattern, motion in _MOTION_WORDS:
         for match in clause.take_all(pattern):
-            if _negated(clause, match.start()):
+            if _negated(clause, match.start(), match.end()):
                 r.weak_static = r.weak_static or motion != "static"
                 continue
             named.append((match.start(), motion))
             if motion in ("zoom_in", "zoom_out"):
                 _zoom_target(clause, match.end(), r)
-    if not clause.has(media.TITLE_CONTEXT) and clause.take(v.PAN_ONLY) and not named:
+    # "Kamerafahrt langsamer", "运镜慢一点": the move that is there, only slower
+    about_speed = clause.has(speed.FASTER) or clause.has(speed.SLOWER)
+    if not clause.has(media.TITLE_CONTEXT) and clause.take(v.PAN_ONLY) and not named and not about_speed:
         r.bare_pan = True
     r.motions += [(position + start, motion) for start, motion in named]
+    if r.bare_pan or any(position <= at < position + CLAUSE_SPAN for at, _ in r.motions):
+        clause.take_all(v.PAN_SPAN)  # "from the sky to the beach": what the move passes, not a request
 
 
-def _negated(clause: Clause, start: int) -> bool:
-    """ "not vertical", "don't zoom", "不要竖屏": the words just before `start` say no."""
-    return v.NEGATED.search(clause.original[:start]) is not None
+def _negated(clause: Clause, start: int, end: int | None = None) -> bool:
+    """ "not vertical", "don't zoom", "不要竖屏", "instead of a zoom in": the words just before `start` say
+    no; or, in Japanese, the words just after `end` ("ズームインじゃなくて")."""
+    if v.NEGATED.search(clause.original[:start]) is not None:
+        return True
+    return end is not None and v.NEGATED_AFTER.match(clause.original, end) is not None
 
 
 def _zoom_target(clause: Clause, end: int, r: Reading) -> None:
@@ -183,19 +198,19 @@ def _zoom_target(clause: Clause, end: int, r: Reading) -> None:
 
 
 def read_speed(clause: Clause, r: Reading) -> None:
-    if clause.take(v.FASTER):
+    if clause.take(speed.FASTER):
         r.speed_change = "faster"
-    elif clause.take(v.SLOWER):
+    elif clause.take(speed.SLOWER):
         r.speed_change = "slower"
-    if clause.take(v.NORMAL_SPEED):
+    if clause.take(speed.NORMAL_SPEED):
         r.motion_speed = "normal"
-    elif clause.take_all(v.SLOW):
+    elif clause.take_all(speed.SLOW):
         r.motion_speed = "slow"
-    elif clause.take_all(v.FAST):
+    elif clause.take_all(speed.FAST):
         r.motion_speed = "fast"
-    if clause.take(v.NO_LOOP):
+    if clause.take(speed.NO_LOOP):
         r.loop = False
-    elif clause.take(v.LOOP):
+    elif clause.take(speed.LOOP):
         r.loop = True
 
 
