@@ -116,3 +116,131 @@ def test_chat_filler_and_a_common_misspelling() -> None:
     assert parse("verticle video").aspect == "9:16"
     assert parse("un video de 5 segundos xfa").not_understood == ()
     assert parse("faz um vídeo de 5 segundos pfv").not_understood == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "haz zoom out en vez de zoom in",
+        "fais un zoom arrière au lieu du zoom avant",
+        "Zoom raus statt rein",
+        "zoom out em vez de zoom in",
+        "zoom out instead of zoom in",
+        "ズームインじゃなくてズームアウト",
+        "不是拉近，是拉远",
+    ],
+)
+def test_instead_of_refuses_the_move_after_it(text: str) -> None:
+    request = parse(text)
+    assert (request.motion, request.not_understood, request.notes) == ("zoom_out", (), ())
+
+
+@pytest.mark.parametrize(
+    "text", ["quita el zoom", "enlève le zoom", "tira o zoom", "kein Zoom mehr", "take out the zoom"]
+)
+def test_removing_the_zoom_keeps_the_camera_still(text: str) -> None:
+    assert parse(text).motion == "static"
+
+
+def test_a_speed_change_of_the_camera_move_is_not_a_new_pan() -> None:
+    assert (parse("Kamerafahrt langsamer").motion, parse("运镜慢一点").speed_change) == (None, "slower")
+
+
+def test_what_a_move_passes_is_not_a_request() -> None:
+    request = parse("a slow tilt down from the sky to the beach")
+    assert (request.motion, request.not_understood) == ("pan_down", ())
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("sube el título", "top"),
+        ("baja el título un poco", "bottom"),
+        ("remonte le titre", "top"),
+        ("sobe o título", "top"),
+        ("标题往上移一点", "top"),
+        ("coloca o título lá em cima", "top"),
+    ],
+)
+def test_moving_the_title_by_a_verb(text: str, side: str) -> None:
+    assert parse(text).title_position == side
+
+
+@pytest.mark.parametrize(
+    ("text", "change"),
+    [
+        ("标题字太小了，放大一点", "bigger"),
+        ("le titre un peu plus petit stp", "smaller"),
+        ("Titel bitte etwas größer", "bigger"),
+    ],
+)
+def test_size_words_around_a_title_word_are_not_the_title(text: str, change: str) -> None:
+    request = parse(text)
+    assert (request.title, request.title_size_change) == (None, change)
+    assert parse("标题：在路上").title == "在路上"  # after a colon, the same words are a title
+
+
+def test_a_colour_alone_is_not_a_backdrop_or_a_title() -> None:
+    assert parse("weiß").background is None
+    assert parse("el título en blanco y arriba").title is None
+    assert parse("on a black background").background == "black"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("une quinzaine de secondes", 15.0), ("a dozen seconds", 12.0), ("10 segunditos", 10.0)],
+)
+def test_about_so_many_seconds(text: str, seconds: float) -> None:
+    assert parse(text).duration_s == seconds
+
+
+@pytest.mark.parametrize(
+    ("text", "delta"), [("再长两秒", 2.0), ("缩短3秒", -3.0), ("rajoute 3 secondes", 3.0)]
+)
+def test_more_ways_to_add_or_cut_time(text: str, delta: float) -> None:
+    assert parse(text).duration_delta_s == delta
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["reviens à la version d'avant", "regresa al anterior", "撤回上一步", "go back to the previous version"],
+)
+def test_more_ways_to_undo(text: str) -> None:
+    request = parse(text)
+    assert (request.undo, request.not_understood) == (True, ())
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [
+        ("エモい感じにして", "nostalgic"),
+        ("make it look like an old film", "nostalgic"),
+        ("deixa mais animado", "energetic"),
+        ("keep it professional", "elegant"),
+        ("做得高级一点", "elegant"),
+    ],
+)
+def test_more_vague_wishes(text: str, wish: str) -> None:
+    assert any(choice.startswith(wish) for choice in parse(text).choices)
+
+
+def test_limits_in_more_words() -> None:
+    for text in ("bitte mit 60 Bildern pro Sekunde", "フレームレートを60にして"):
+        assert any("fps" in sentence for sentence in parse(text).cannot)
+    assert any("restyle" in sentence for sentence in parse("ponle un filtro vintage").cannot)
+    assert any("move" in sentence for sentence in parse("lass das Baby lachen").cannot)
+
+
+def test_more_platform_and_framing_words() -> None:
+    assert parse("Insta-Story, ca. 12 Sekunden").aspect == "9:16"
+    assert parse("pro status do whats de 15s").aspect == "9:16"
+    assert parse("en format story").aspect == "9:16"
+    assert parse("que no se corte la foto").fit == "fit"
+    assert parse("画面别裁掉").fit == "fit"
+    assert parse("Bild nicht beschneiden").fit == "fit"
+
+
+def test_lowering_it_with_nothing_named_is_the_sound() -> None:
+    assert parse("et baisse-la un peu").volume_change == "quieter"
+    assert parse("e abaixa um pouco").volume_change == "quieter"
+    assert parse("music up a bit pls").volume_change == "louder"
