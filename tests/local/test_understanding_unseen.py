@@ -244,3 +244,23 @@ def test_lowering_it_with_nothing_named_is_the_sound() -> None:
     assert parse("et baisse-la un peu").volume_change == "quieter"
     assert parse("e abaixa um pouco").volume_change == "quieter"
     assert parse("music up a bit pls").volume_change == "louder"
+
+
+def test_a_spanish_no_refuses_a_camera_move_but_portuguese_no_is_not_a_refusal_of_a_format() -> None:
+    assert parse("el zoom hacia dentro, no hacia fuera").motion == "zoom_in"
+    assert parse("zoom no centro").motion == "zoom_in"
+
+
+def test_removing_everything_of_the_title() -> None:
+    assert parse("enlève tout le texte").remove_title
+    assert parse("remove all the text").remove_title
+
+
+def test_a_video_of_someone_describes_the_photo_even_after_intent_took_video() -> None:
+    assert parse("Quiero un video de mi abuela con su perro, slow zoom").not_understood == ()
+
+
+def test_japanese_mood_stems_normal_speed_and_the_previous_one() -> None:
+    assert parse("BGMは明るめで").music == "upbeat"
+    assert parse("速さは普通で").motion_speed == "normal"
+    assert parse("やっぱりさっきの方がいい").undo

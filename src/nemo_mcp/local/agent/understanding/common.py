@@ -21,19 +21,21 @@ UNDO = compile_(
         "(?:regresa\\w*|vuelve|volver|volta\\w*|reviens?)(?: (?:al|a la|ao|pro|a))? (?:anterior|precedente)|"
         "annule\\w*(?! la musique| le titre)|defai\\w*|reviens? en arriere|comme avant|ruckgangig|"
         "zuruck(?!\\s*zu)|wie vorher|desfaz\\w*|volta(?:r)? (?:atras|como estava)|como estava|"
+        "(?:the )?(?:previous|earlier) one|the one before|(?:el|la|o|a) de antes|celle d'avant|l'ancienne|"
         "version (?:d'avant|precedente|anterior)|vorherige version|versao anterior|version from before"
     ),
     chars(
-        "上一个版本|之前的版本|上一版|前のバージョン|改回来|变回来|换回来|回到之前|恢复到之前|撤销|撤回|还原|恢复原样|回到上一步|改回去|取消刚才|上一步|复原|元に戻|戻して|取り消|アンドゥ"
+        "さっきの(?:方|ほう|やつ|版|バージョン)|前の(?:方|ほう)がいい|刚才那个版本|之前那个|上一个版本|之前的版本|上一版|前のバージョン|改回来|变回来|换回来|回到之前|恢复到之前|撤销|撤回|还原|恢复原样|回到上一步|改回去|取消刚才|上一步|复原|元に戻|戻して|取り消|アンドゥ"
     ),
 )
 # What the photo shows ("this pic of my dog at the beach", "这张海边的照片"): a description, not a request.
 PHOTO_OF = compile_(
     words(
-        "(?:pic|picture|photo|image|shot|snap|foto|imagen|imagem|bild|fotografia|photographie) "
+        "(?:pic|picture|photo|image|shot|snap|foto|imagen|imagem|bild|fotografia|photographie|video|clip) "
         "(?:of|from|de|do|da|dos|das|del|von|vom|du|des|mit) (?:[a-zß']+ )?[a-zß']+"
         "(?: (?!(?:at|in|on|to|en|a|no|na|am|im|auf|sur|dans|nach) )[a-zß']+)?"
         "(?: (?:at|in|on|to|en|a|no|na|am|im|auf|sur|dans|nach) (?:the |la |le |el |o |a |der |dem |den )?[a-zß']+)?"
+        "(?: (?:with|con|avec|mit|com) (?:his|her|my|their|su|sus|sa|son|ses|seinem|ihrem|seu|sua|the|el|la|le|der|dem|o|a) [a-zß']+)?"
     ),
     r"[^\s\0,，、。]{1,8}?的(?:照片|图片|相片|图)",
     r"[\u4e00-\u9fff]{1,3}照(?!片)",  # 婚纱照, 毕业照: a kind of photo
@@ -133,7 +135,7 @@ _CJK_FILLER_TEXT = """
     大约 大概 この その 写真 画像 動画 にして して ください お願いします お願い を に で は が の と て も から まで ちょっと 少し もう少し もっと ね よ
     な です ます 作って 作る 作成 使って 使う つけて 付けて 追加 入れて 感じ 感じで みたいな みたい くらい ぐらい ほど 用 向け 用に にする する です
     すみません ありがとう こんにちは もらえますか もらえる いただけますか 効果 も
-    节奏 贴文 帖子 发帖 不是 而是 是 じゃなくて ではなく
+    节奏 贴文 帖子 发帖 不是 而是 是 じゃなくて ではなく 全体的に 全体 整体 总体 さっき
 """
 # Longest first, then a fixed order: stripping never depends on hashing.
 CJK_FILLER = tuple(

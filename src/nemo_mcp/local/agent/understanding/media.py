@@ -174,7 +174,10 @@ REMOVE_AFTER = either(
         "关掉|关了|关闭|停掉|拿走|去掉|删掉|删除|删了|删去|撤掉|撤了|不要了|拿掉|去除|を?消して|を?削除|なしで|なし|はいらない|いらない|を?外して|を?取って"
     ),
 )
-_THE = r"(?:" + words("the|la|le|el|a|o|die|den|das|my|mi|ma|mon|meine|minha|this|that") + r"\s*)?"
+_THE = (
+    r"(?:" + words("all|tout|toute|todo|toda|todos|alle|tudo") + r"\s*)?"
+    r"(?:" + words("the|la|le|el|a|o|die|den|das|my|mi|ma|mon|meine|minha|this|that|of the") + r"\s*)?"
+)
 REMOVE_TITLE = compile_(
     REMOVE + r"\s*" + _THE + _TITLE_NOUN,
     REMOVE + r"[^,，、。\s]{1,6}(?:和|与|跟|及|还有|、)" + _TITLE_NOUN,
@@ -235,7 +238,7 @@ MOODS = {
             "douce|doux|relaxante|apaisante|zen|ruhig\\w*|entspann\\w*|sanft\\w*|chillig\\w*|leise"
         ),
         chars(
-            "轻松|舒缓|安静|平静|放松|轻柔|温柔|钢琴|温馨|柔和|治愈|落ち着いた|穏やか|静か|リラックス|癒し|ピアノ|ゆったり|優しい"
+            "轻松|舒缓|安静|平静|放松|轻柔|温柔|钢琴|温馨|柔和|治愈|落ち着い|穏やか|静か|リラックス|癒し|ピアノ|ゆったり|優しい"
         ),
     ),
     "upbeat": either(
@@ -246,7 +249,7 @@ MOODS = {
             "energiegeladen\\w*|flott\\w*|lebhaft\\w*|heiter\\w*|peppig\\w*|agitad[oa]|energetic[oa]"
         ),
         chars(
-            "欢快|轻快|活泼|活力|燃|动感|热闹|欢乐|快乐|开心|愉快|明るい|楽しい|元気|アップテンポ|ノリのいい|ポップ|ハッピー"
+            "欢快|轻快|活泼|活力|燃|动感|热闹|欢乐|快乐|开心|愉快|明る|楽し|元気|アップテンポ|ノリのいい|ポップ|ハッピー"
         ),
     ),
     "cinematic": either(

@@ -267,7 +267,8 @@ def read_leftover(clause: Clause, r: Reading) -> None:
     understood = "\0" in clause.low
     clause.take_all(media.TITLE_CONTEXT)  # "the title", "音量": what a rule changed, not a request of its own
     clause.take_all(media.VOLUME_CONTEXT)
-    clause.take_all(common.PHOTO_OF)
+    for match in common.PHOTO_OF.finditer(clause.original):  # "a video of my grandma": read even when
+        clause.mask(*match.span())  # a rule took its "video"
     spans = [m.span() for m in _LATIN_TOKEN.finditer(clause.low) if _content(m.group())]
     for match in _CJK_RUN.finditer(clause.low):
         rest = _strip_cjk_filler(match.group())

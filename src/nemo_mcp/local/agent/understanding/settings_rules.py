@@ -61,19 +61,17 @@ def read_directions(clause: Clause, r: Reading, position: int) -> None:
             r.motions += [
                 (position + m.start(), motion)
                 for m in clause.take_all(pattern)
-                if not _negated(clause, m.start(), m.end())
+                if not _refused_move(clause, m)
             ]
     for motion, pattern in v.PAN_TO.items():
         for match in list(pattern.finditer(clause.low)):
             clause.mask(*match.span("verb"))
             clause.mask(match.end("gap"), match.end())
-            if not _negated(clause, match.start(), match.end()):
+            if not _refused_move(clause, match):
                 r.motions.append((position + match.start(), motion))
     for motion, pattern in v.PAN_SIDEWAYS.items():
         r.motions += [
-            (position + m.start(), motion)
-            for m in clause.take_all(pattern)
-            if not _negated(clause, m.start(), m.end())
+            (position + m.start(), motion) for m in clause.take_all(pattern) if not _refused_move(clause, m)
         ]
 
 
@@ -157,14 +155,10 @@ def read_motion(clause: Clause, r: Reading, position: int) -> None:
     named: list[tuple[int, Motion]] = []
     for table in (v.FROM_TO, v.PAN_DIRECTION):
         for motion, pattern in table.items():
-            named += [
-                (m.start(), motion)
-                for m in clause.take_all(pattern)
-                if not _negated(clause, m.start(), m.end())
-            ]
+            named += [(m.start(), motion) for m in clause.take_all(pattern) if not _refused_move(clause, m)]
     for pattern, motion in _MOTION_WORDS:
         for match in clause.take_all(pattern):
-            if _negated(clause, match.start(), match.end()):
+            if _refused_move(clause, match):
                 r.weak_static = r.weak_static or motion != "static"
                 continue
             named.append((match.start(), motion))
@@ -179,12 +173,20 @@ def read_motion(clause: Clause, r: Reading, position: int) -> None:
         clause.take_all(v.PAN_SPAN)  # "from the sky to the beach": what the move passes, not a request
 
 
-def _negated(clause: Clause, start: int, end: int | None = None) -> bool:
-    """ "not vertical", "don't zoom", "不要竖屏", "instead of a zoom in": the words just before `start` say
-    no; or, in Japanese, the words just after `end` ("ズームインじゃなくて")."""
-    if v.NEGATED.search(clause.original[:start]) is not None:
-        return True
-    return end is not None and v.NEGATED_AFTER.match(clause.original, end) is not None
+def _negated(clause: Clause, start: int) -> bool:
+    """ "not vertical", "don't zoom", "不要竖屏", "instead of a zoom in": the words just before `start` say no."""
+    return v.NEGATED.search(clause.original[:start]) is not None
+
+
+def _refused_move(clause: Clause, match: re.Match[str]) -> bool:
+    """A camera move said not to be wanted: negated before it, after a Spanish "no" ("no hacia fuera"), or
+    followed by "じゃなくて" ("ズームインじゃなくて")."""
+    before = clause.original[: match.start()]
+    return (
+        _negated(clause, match.start())
+        or v.NO_BEFORE_MOVE.search(before) is not None
+        or v.NEGATED_AFTER.match(clause.original, match.end()) is not None
+    )
 
 
 def _zoom_target(clause: Clause, end: int, r: Reading) -> None:

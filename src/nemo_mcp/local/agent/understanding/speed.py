@@ -47,7 +47,9 @@ NORMAL_SPEED = compile_(
         "normal speed|medium speed|regular speed|velocidad normal|vitesse normale|"
         "normale geschwindigkeit|velocidade normal"
     ),
-    chars("正常速度|中速|普通の速さ|普通のスピード|普通速度"),
+    chars(
+        "(?:速さ|速度|スピード)は?(?:普通|ふつう|標準)|正常速度|中速|普通の速さ|普通のスピード|普通速度|速度正常"
+    ),
 )
 NO_LOOP = compile_(
     words(

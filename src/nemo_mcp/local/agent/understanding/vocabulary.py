@@ -245,6 +245,9 @@ NEGATED = compile_(
     + r"|不要|别|不是|不)\s*"
     r"(?:" + words("a|an|the|in|un|una|le|la|el|en|du|des|o|um|uma|dem|den|der|einem|einen") + r"\s*)?$"
 )
+# Before a camera move only, Spanish "no" says no too ("hacia dentro, no hacia fuera"); before a format it
+# is too often Portuguese "in the" ("no formato vertical").
+NO_BEFORE_MOVE = compile_(words("no") + r"\s*$")
 # Just after a setting, in Japanese: "ズームインじゃなくて" (not a zoom in).
 NEGATED_AFTER = compile_(r"\s*(?:じゃなくて|じゃなく|ではなくて|ではなく|でなく)")
 # A clause with one of these is about the camera: "top" or "left" in it is where the camera goes.
