@@ -264,3 +264,16 @@ def test_japanese_mood_stems_normal_speed_and_the_previous_one() -> None:
     assert parse("BGMは明るめで").music == "upbeat"
     assert parse("速さは普通で").motion_speed == "normal"
     assert parse("やっぱりさっきの方がいい").undo
+
+
+def test_clear_bugs_heldout3_revealed() -> None:
+    # the masculine of "rêveuse" was never matched
+    assert any(choice.startswith("dreamy") for choice in parse("un truc rêveur").choices)
+    # Instagram's "story" after a possessive or preposition in other languages
+    assert parse("pour ma story insta").aspect == "9:16"
+    assert parse("pro story do insta").aspect == "9:16"
+    assert parse("la historia de mi abuela").aspect is None
+    # a French elision before a filler word is a filler
+    assert parse("c'est une photo de mon chien, en vidéo").not_understood == ()
+    # German plurals next to their singulars
+    assert any("move" in sentence for sentence in parse("lass die Kinder auf dem Foto tanzen").cannot)

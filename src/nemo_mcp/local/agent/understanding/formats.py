@@ -54,6 +54,8 @@ PLATFORMS: dict[Aspect, re.Pattern[str]] = {
             "tik ?tok|tik-tok|douyin|reels?|shorts|youtube short|stories|historias|formato historia|"
             # "a story" (Instagram's) but not "narrating the story"
             "(?:a|an|my|for|as|into|in|una|en|para|um|uma|une|pour|als|eine) (?:story|historia)|story (?:format|size|video|mode)|"
+            # the English word in other languages is Instagram's: "ma story", "pro story", "meine Story"
+            "(?:ma|mon|mes|mi|mis|tu|ta|meine|deine|minha|meu|pro|pra|no|na|do|da|la) stor(?:y|ies)|"
             "(?:insta(?:gram)?|ig)[- ]?stor(?:y|ies)|(?:format|formato) (?:de )?(?:story|stories|historia|reels?)|snapchat|whatsapp status|(?:status|estado)(?: do| de| del)? whats(?:app)?"
         ),
         chars("抖音|快手|视频号|限时动态|ストーリー|リール|ショート動画|ショーツ|ティックトック"),

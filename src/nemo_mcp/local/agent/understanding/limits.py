@@ -42,7 +42,7 @@ _VERB_FR = (
     r"(?:boug\w*|dans(?:e|er|ent)|souri\w*|march(?:e|er|ent)|parl(?:e|er|ent)|cour(?:ir|t|ent)|vol(?:e|er|ent)|cligne\w*|"
     r"coul(?:e|er|ent)|ondul\w*|nag(?:e|er|ent)|tomb(?:e|er|ent))"
 )
-_SUBJ_DE = r"(?:wasser|meer|wellen|fluss|see|wolken|himmel|person|menschen|leute|mann|frau|madchen|junge|baby|kind|hund|katze|vogel|haare|baume|blatter|blumen|feuer|rauch|augen|gesicht|sie|er)"
+_SUBJ_DE = r"(?:wasser|meer|wellen|fluss|see|wolken|himmel|person|menschen|leute|mann|frau|madchen|junge|jungen|baby|babys|kind|kinder|hund|hunde|katze|katzen|vogel|tiere|personen|manner|frauen|haare|baume|blatter|blumen|feuer|rauch|augen|gesicht|sie|er)"
 _VERB_DE = r"(?:flie(?:ß|ss)en|fliessen|bewegen|tanzen|lacheln|lachen|weinen|nicken|zwinkern|rennen|springen|spielen|klatschen|bellen|schwanken|wedeln|glitzern|funkeln|platschern|rauschen|blinzeln|laufen|gehen|sprechen|reden|fliegen|schwimmen|wehen|wackeln|winken|singen|flackern|regnen|schneien|wogen|ziehen|treiben|schweben|flattern|atmen)"
 _SUBJ_PT = r"(?:agua|mar|ondas?|rio|nuvens?|ceu|pessoa|gente|homem|mulher|menin[oa]|bebe|cachorro|gato|passaros?|cabelo|arvores?|folhas|flores?|fogo|fumaca|olhos|rosto|ele|ela)"
 _VERB_PT = r"(?:mex\w*|mov[ae]\w*|movimenta\w*|danc\w*|sorri\w*|andar|ande|caminh\w*|fal[ae]\w*|corr[ae]\w*|vo[ae]\w*|pisc\w*|flu\w*|balanc\w*|nad[ae]\w*|ondul\w*|acen\w*)"

@@ -21,6 +21,7 @@ _CONTENT_CJK = re.compile(r"[\u3400-\u9fff\u30a0-\u30ff]")
 _TRAILING_JOINERS = re.compile(
     r"(?:\s+(?:with|and|in|at|on|the|a|con|avec|mit|com|en|de|y|et|und|e|im|am|a|la|le|el|o|para|pour|fur|for))+\s*$"
 )
+_ELIDED = frozenset(["c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu"])
 _PHOTO_ENDINGS = ("foto", "fotos", "bild", "bilder", "photo", "photos", "aufnahme")
 _TITLE_STOPS: tuple[re.Pattern[str], ...] = (
     v.DURATION,
@@ -287,10 +288,14 @@ def _one_word(text: str) -> bool:
 
 
 def _content(token: str) -> bool:
-    """A word that carries a request: not filler, not one letter, and not a filler with "'s" ("that's")."""
+    """A word that carries a request: not filler, not one letter, not a filler with "'s" ("that's"), and
+    not a filler after a French elision ("c'est", "l'image", "qu'il")."""
     if token.endswith(_PHOTO_ENDINGS):  # "Hochzeitsfoto", "Urlaubsbild": a photo, described
         return False
-    return len(token) > 2 and token not in FILLER_WORDS and token.split("'")[0] not in FILLER_WORDS
+    before, _, after = token.partition("'")
+    if before in _ELIDED and after in FILLER_WORDS:
+        return False
+    return len(token) > 2 and token not in FILLER_WORDS and before not in FILLER_WORDS
 
 
 def _fragments(spans: list[tuple[int, int]], low: str) -> list[tuple[int, int]]:

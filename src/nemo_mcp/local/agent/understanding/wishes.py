@@ -61,7 +61,7 @@ WISHES: tuple[Wish, ...] = (
         "dreamy",
         compile_(
             words(
-                "dreamy|dreamlike|ethereal|magical|sonador(?:[ao]s?)?|onirico|de ensueno|oniriques?|reveuse?|"
+                "dreamy|dreamlike|ethereal|magical|sonador(?:[ao]s?)?|onirico|de ensueno|oniriques?|reveu(?:r|se)s?|"
                 "traumerisch\\w*|vertraumt\\w*|sonhador(?:[ao]s?)?"
             ),
             chars("夢っぽ|幻想的|ファンタジー|梦幻|梦境|唯美|幻想的|夢のよう|夢みたい|ふわふわ|ドリーミー"),
