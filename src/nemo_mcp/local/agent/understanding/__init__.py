@@ -129,11 +129,11 @@ def parse(text: str) -> Request:
     reading = Reading(language=detect(text), music_context=bool(VOLUME_CONTEXT.search(prepared.low)))
     for index, clause in enumerate(clauses(prepared)):
         trial = copy.deepcopy(reading)
-        _read_clause(clause, trial, index * 10_000)
+        _read_clause(clause, trial, index * settings_rules.CLAUSE_SPAN)
         # A word no rule took may be a typo of one that matters ("vertcal"): read the clause again, fixed.
         if (fixed := clause.corrected(correct)) is not None:
             trial = copy.deepcopy(reading)
-            _read_clause(fixed, trial, index * 10_000)
+            _read_clause(fixed, trial, index * settings_rules.CLAUSE_SPAN)
         reading = trial
     return _request(text, reading)
 
@@ -261,7 +261,8 @@ def _wishes(r: Reading, motion: Motion | None) -> tuple[Motion | None, Speed | N
             speed = wish_speed
             r.suggested.add("motion_speed")
             chosen.append(f"a {wish_speed} camera speed")
-        if wish_music and music is None and not r.remove_music:
+        # "music with energy": music named without a mood takes the wish's mood
+        if wish_music and music in (None, MUSIC_ANY) and not r.remove_music:
             music = wish_music
             r.suggested.add("music")
             chosen.append(f"{wish_music} music")

@@ -18,24 +18,29 @@ UNDO = compile_(
         "go back(?! to (?!(?:the )?(?:previous|last|before|how|what|the way)))(?: to (?:the )?(?:previous|last|before))?|previous version|put it back|"
         "change it back(?! to)|cancel (?:that|the last (?:change|edit))|deshac\\w*|deshaz\\w*|"
         "vuelve (?:a como estaba|atras|como antes)|como (?:estaba|antes)|"
+        "(?:regresa\\w*|vuelve|volver|volta\\w*|reviens?)(?: (?:al|a la|ao|pro|a))? (?:anterior|precedente)|"
         "annule\\w*(?! la musique| le titre)|defai\\w*|reviens? en arriere|comme avant|ruckgangig|"
-        "zuruck(?!\\s*zu)|wie vorher|desfaz\\w*|volta(?:r)? (?:atras|como estava)|como estava"
+        "zuruck(?!\\s*zu)|wie vorher|desfaz\\w*|volta(?:r)? (?:atras|como estava)|como estava|"
+        "(?:the )?(?:previous|earlier) one|the one before|(?:el|la|o|a) de antes|celle d'avant|l'ancienne|"
+        "version (?:d'avant|precedente|anterior)|vorherige version|versao anterior|version from before"
     ),
     chars(
-        "改回来|变回来|换回来|回到之前|恢复到之前|撤销|撤回|还原|恢复原样|回到上一步|改回去|取消刚才|上一步|复原|元に戻|戻して|取り消|アンドゥ"
+        "さっきの(?:方|ほう|やつ|版|バージョン)|前の(?:方|ほう)がいい|刚才那个版本|之前那个|上一个版本|之前的版本|上一版|前のバージョン|改回来|变回来|换回来|回到之前|恢复到之前|撤销|撤回|还原|恢复原样|回到上一步|改回去|取消刚才|上一步|复原|元に戻|戻して|取り消|アンドゥ"
     ),
 )
 # What the photo shows ("this pic of my dog at the beach", "这张海边的照片"): a description, not a request.
 PHOTO_OF = compile_(
     words(
-        "(?:pic|picture|photo|image|shot|snap|foto|imagen|imagem|bild|fotografia|photographie) "
-        "(?:of|de|do|da|dos|das|del|von|vom|du|des|mit) (?:[a-zß']+ )?[a-zß']+"
-        "(?: (?!(?:at|in|on|en|a|no|na|am|im|auf|sur|dans) )[a-zß']+)?"
-        "(?: (?:at|in|on|en|a|no|na|am|im|auf|sur|dans) (?:the |la |le |el |o |a |der |dem |den )?[a-zß']+)?"
+        "(?:pic|picture|photo|image|shot|snap|foto|imagen|imagem|bild|fotografia|photographie|video|clip) "
+        "(?:of|from|de|do|da|dos|das|del|von|vom|du|des|mit) (?:[a-zß']+ )?[a-zß']+"
+        "(?: (?!(?:at|in|on|to|en|a|no|na|am|im|auf|sur|dans|nach) )[a-zß']+)?"
+        "(?: (?:at|in|on|to|en|a|no|na|am|im|auf|sur|dans|nach) (?:the |la |le |el |o |a |der |dem |den )?[a-zß']+)?"
+        "(?: (?:with|con|avec|mit|com) (?:his|her|my|their|su|sus|sa|son|ses|seinem|ihrem|seu|sua|the|el|la|le|der|dem|o|a) [a-zß']+)?"
     ),
     r"[^\s\0,，、。]{1,8}?的(?:照片|图片|相片|图)",
     r"[\u4e00-\u9fff]{1,3}照(?!片)",  # 婚纱照, 毕业照: a kind of photo
     r"[^\s\0、。]{1,8}?の(?:写真|画像)",
+    r"[^\s\0、。]{1,10}?(?:ている|た|る)(?:写真|画像)",  # 人が写っている写真, 海で撮った写真
 )
 # A clause that asks something ("how long can the video be?"): its words do not ask for a video.
 QUESTION = compile_(
@@ -54,7 +59,7 @@ LOW_VRAM = compile_(
 )
 INTENT = compile_(
     words(
-        "animat\\w*|anim(?:e|er|es|ez|ons)|video\\w*|clips?|movie|film|reels?|"
+        "animat\\w*|anim(?:e|er|es|ez|ons)|video\\w*|videit[oa]s?|videozinhos?|clips?|movie|film|reels?|"
         "bring (?:it |this )?(?:to life|alive)|make (?:it|this|the (?:photo|picture|image)) move|"
         "motion|slideshow|anima(?:r|lo|la|cion|do|da)?|animier\\w*|pelicula|videoclip|clipe|filme|"
         "render\\w*"
@@ -81,33 +86,39 @@ _FILLER_BY_LANGUAGE = {
         deinem unserem unseren euren
         about around approximately roughly circa ca etwa ungefahr environ aproximadamente unos uns cerca
         einblenden fahren back appear appears show shows display stay visible uploaded aspect ratio swap flip not dont don't lot lots wait sorry oops rename renombra renomme umbenennen renomeia
-        short quick looks looking feels seems behind around across facebook whatsapp twitter linkedin wechat line""",
+        short quick looks looking feels seems behind around across facebook whatsapp twitter linkedin wechat line
+        lol lmao haha hahaha omg xd tho btw idk going instead rather throw slap post posting share sharing""",
     "es": """necesito necesita quisiera gustaria podrias puede favor venga bueno buena bonito bonita lindo linda precioso preciosa perfecto perfecta aqui nada todo toda todos cosa cosas tipo parte lado final inicio principio primero primera ultimo ultima nuevo nueva otro otra tan mucho mucha poca bastante solo tampoco quiza quizas tal vez fotografia retrato orientacion diseno version a al algo alla aqui ahora asi bien con como cual de del desde donde el ella en entre era es esa ese eso esta este esto estos
         estas foto fotos gracias hola imagen la las le les lo los me mi mis muy mas mejor menos nada ni no nos o otra otro para pero poco
         por porfa porque puede puedes podrias podria que quiero quisiera quieres se sea ser si sin sobre su sus tambien te tu un una uno
         unos unas vale genial video videos clip haz hazlo hazla hazme hacer hace haga hagas pon ponle ponlo ponla poner usa usar dale dame
         deja dejalo dejala necesito prefiero formato modo estilo efecto camara titulo texto musica cancion sonido volumen segundos duracion
         tamano velocidad movimiento convierte conviertelo conviertela transforma transformalo cambia cambialo cambiala mueve dure dura
-        durar quede pueda ponga manera forma agrega agregale anade anadele agregar anadir pon ponle convertir cambiar vea ver mire mueva mueve moverse mismo misma todo toda ya y o ok""",
+        durar quede pueda ponga manera forma agrega agregale anade anadele agregar anadir pon ponle convertir cambiar vea ver mire mueva mueve moverse mismo misma todo toda ya y o ok xfa porfi plis
+        oye oiga mira conviertas convierta conviertan transformes hagan pongas yendo vez lugar buenas buenos
+        pedirte pedir subir subirlo subirla publicar postear compartir haces corto corta cortito""",
     "fr": """besoin voudrait faites merci coucou beau belle joli jolie super genial parfait parfaite deja ici quelque chose rien tout toute tous toutes truc type facon maniere partie cote fin debut premier premiere dernier derniere nouveau nouvelle meme autre tres assez seulement peut-etre etre photographie orientation mise a au aux avec bien bonjour ce cet cette ces ci comme dans de des du elle en encore est et etre fais faire fait il je j'ai la le
         les leur lui ma mais me merci mes moi mon ne ni nous on ou par pas peu plus pour pourrais pourriez pourrait puis que qui sa salut
         se ses si son sur ta te tes toi ton tres tu un une vos votre vous s'il plait svp stp voudrais veux veut aimerais j'aimerais
         maintenant aussi photo image video clip rends rend mets mettre met utilise utiliser garde change changer deplace place transforme
         transformer convertis plutot prefere format mode style effet camera plan titre texte musique chanson son volume secondes duree
         taille vitesse mouvement pendant beaucoup sous tout toute tous rends-la rends-le mets-la mets-le fais-en fais-la fais-le fais-moi
-        moi-meme ok d'accord ca cela ceci peux peut pouvez pourrais pourriez pourrait ajoute ajouter rajoute transformer convertir voir passe passer bouge bouger""",
+        moi-meme ok d'accord ca cela ceci peux peut pouvez pourrais pourriez pourrait ajoute ajouter rajoute transformer convertir voir passe passer bouge bouger
+        coucou reviens revenir retourne allant lieu plutot est-ce""",
     "de": """brauche brauchst brauchte mochtest moechte haette schon schoen toll super perfekt hier nichts alles ding sache art weise teil seite ende anfang erste letzte neue neu gleiche andere viel wenig ziemlich nur vielleicht fotografie aufnahme ausrichtung einfach halt eben nein klar aber alle als also am an auch auf aus bei bild bitte bisschen da danke dann das dass dazu dein deine dem den der des dich die
         dies diese diesem diesen dieser dieses dir doch du durch ein eine einem einen einer es etwas euch fur gern gerne gib hallo hatte
         ich ihm ihn ihr im in ist ja jetzt kannst konntest konnen lass lieber mach mache machen mal man mein meine mich mir mit mochte
         nicht noch nur ob oder sehr sein sie so soll sollte uber um und uns unser vom von vor wie will wir zu zum zur foto video clip
         erstelle nimm verwende benutze verwandle wandle setze setz platziere verschiebe andere besser format modus stil effekt kamera
-        titel text musik lied ton lautstarke sekunden dauer lang lange grosse geschwindigkeit bewegung daraus davon bitteschon okay fuge hinzu hinzufugen einfugen umwandeln wechsle wechseln sehen bewegt""",
+        titel text musik lied ton lautstarke sekunden dauer lang lange grosse geschwindigkeit bewegung daraus davon bitteschon okay fuge hinzu hinzufugen einfugen umwandeln wechsle wechseln sehen bewegt
+        moin servus statt anstatt kurz kurzes kurze kleines""",
     "pt": """preciso precisa poderia conseguir obrigado obrigada ola bom boa bonito bonita lindo linda legal otimo perfeito perfeita aqui algo nada toda todos coisa tipo jeito forma maneira parte lado final inicio primeiro primeira ultimo ultima novo nova mesmo mesma outro outra muita pouca bastante talvez fotografia retrato orientacao versao a ao aos as com como da das de dela dele do dos e ela ele em essa esse esta este eu faz faca fazer foto fotos imagem isso
         ja la lhe mais me meu minha muito na nas no nos num numa o obrigado obrigada oi ola os ou para pela pelo pode podes poderia por
         porque pouco pra pro que quero queria gostaria se sem seu sua tambem te teu tua tudo um uma umas uns voce vc video videos clipe
         agora bem coloca colocar poe bota usa usar deixa deixe dessa desta deste desse nessa nesta sobre consegue consegues melhor prefiro
         formato modo estilo efeito camera titulo texto musica cancao som volume segundos duracao tamanho velocidade movimento transforma
-        converte muda troca favor ok adiciona acrescenta poe bota transformar converter mudar veja ver mova mexa""",
+        converte muda troca favor ok adiciona acrescenta poe bota transformar converter mudar veja ver mova mexa pfv pfvr vlw
+        indo vindo vez lugar""",
 }
 FILLER_WORDS = frozenset(fold(word) for words_ in _FILLER_BY_LANGUAGE.values() for word in _split(words_))
 _CJK_FILLER_TEXT = """
@@ -124,6 +135,7 @@ _CJK_FILLER_TEXT = """
     大约 大概 この その 写真 画像 動画 にして して ください お願いします お願い を に で は が の と て も から まで ちょっと 少し もう少し もっと ね よ
     な です ます 作って 作る 作成 使って 使う つけて 付けて 追加 入れて 感じ 感じで みたいな みたい くらい ぐらい ほど 用 向け 用に にする する です
     すみません ありがとう こんにちは もらえますか もらえる いただけますか 効果 も
+    节奏 贴文 帖子 发帖 不是 而是 是 じゃなくて ではなく 全体的に 全体 整体 总体 さっき
 """
 # Longest first, then a fixed order: stripping never depends on hashing.
 CJK_FILLER = tuple(

@@ -23,7 +23,7 @@ _FORMAT_NOUN = r"(?:\s+(?:mode|format|orientation|video|clip|modus|formato|modo)
 VERTICAL = compile_(
     _NOT_THE_PHOTO + words("portrait") + r"|" + words("portrait") + _FORMAT_NOUN,
     words(
-        "vertical(?:ly)?|vertikal\\w*|verticale?s?|upright|phone format|for (?:my |the |a )?(?:phone|mobile)|"
+        "vertical(?:ly)?|verticle|vertikal\\w*|verticale?s?|upright|phone format|for (?:my |the |a )?(?:phone|mobile)|"
         "hochformat|hochkant|senkrecht\\w*|retrato|en pie|em pe|celular|movil|handy|telephone"
     ),
     chars(
@@ -54,7 +54,9 @@ PLATFORMS: dict[Aspect, re.Pattern[str]] = {
             "tik ?tok|tik-tok|douyin|reels?|shorts|youtube short|stories|historias|formato historia|"
             # "a story" (Instagram's) but not "narrating the story"
             "(?:a|an|my|for|as|into|in|una|en|para|um|uma|une|pour|als|eine) (?:story|historia)|story (?:format|size|video|mode)|"
-            "insta(?:gram)? stor(?:y|ies)|snapchat|whatsapp status"
+            # the English word in other languages is Instagram's: "ma story", "pro story", "meine Story"
+            "(?:ma|mon|mes|mi|mis|tu|ta|meine|deine|minha|meu|pro|pra|no|na|do|da|la) stor(?:y|ies)|"
+            "(?:insta(?:gram)?|ig)[- ]?stor(?:y|ies)|(?:format|formato) (?:de )?(?:story|stories|historia|reels?)|snapchat|whatsapp status|(?:status|estado)(?: do| de| del)? whats(?:app)?"
         ),
         chars("抖音|快手|视频号|限时动态|ストーリー|リール|ショート動画|ショーツ|ティックトック"),
     ),
@@ -85,7 +87,7 @@ SD = compile_(
 # ---- framing ----------------------------------------------------------------------------------------
 FIT = compile_(
     words(
-        "(?:sin|no|que no) (?:se )?(?:la )?recort\\w*|(?:sin|no|que no) (?:la )?cort\\w*|(?:sem|nao) (?:a )?cort\\w*|(?:show|keep|see|fit) (?:the )?(?:whole|entire|full|complete) (?:photo|picture|image|pic)|"
+        "(?:sin|no|que no) (?:se )?(?:la |le )?(?:recort|cort)\\w*|(?:sem|nao) (?:a )?cort\\w*|(?:show|keep|see|fit) (?:the )?(?:whole|entire|full|complete) (?:photo|picture|image|pic)|"
         "(?:whole|entire|full) (?:photo|picture|image)|don'?t crop|do not crop|no crop(?:ping)?|"
         "without crop(?:ping)?|uncropped|not cropped|letterbox\\w*|pillarbox\\w*|"
         "fit (?:it|the (?:photo|picture|image))(?: (?:in|inside|into) the frame)?|fit|sin recortar|"
@@ -93,11 +95,11 @@ FIT = compile_(
         "que se vea (?:toda|entera|completa)|sans (?:la )?recadr\\w*|sans (?:la )?coup\\w*|"
         "ne (?:la )?(?:recadre|coupe) pas|(?:image|photo) entiere|toute l'image|"
         "ohne(?:\\s+\\w+){0,3}\\s+zu ?zuschneiden|ohne (?:zu )?zuschneiden|"
-        "nicht(?:\\s+\\w+)?\\s+(?:zu)?zuschneiden|nichts abschneiden|ganze(?:s|n)? (?:bild|foto)|"
+        "nicht(?:\\s+\\w+)?\\s+(?:zu)?(?:zu|be|ab)schneiden|nicht croppen|nichts abschneiden|ganze(?:s|n)? (?:bild|foto)|"
         "sem cortar|nao cort\\w*|(?:foto|imagem) inteira|sem recortar"
     ),
     chars(
-        "不要裁剪|不裁剪|别裁剪|不要裁切|不裁切|完整显示|完整的照片|完整照片|全部显示|留黑边|不要切|全体を表示|トリミングしない|トリミングなし|切らないで|全体が見え|写真全体"
+        "(?:不要|别|不|勿)(?:裁|切|剪)(?:掉|到[^\\s,，、。]{0,3})?|不要裁剪|不裁剪|别裁剪|不要裁切|不裁切|完整显示|完整的照片|完整照片|全部显示|留黑边|不要切|全体を表示|トリミングしない|トリミングなし|切らないで|全体が見え|写真全体"
     ),
 )
 CROP = compile_(
@@ -136,7 +138,8 @@ BACKGROUNDS = {
         either(*colour) + r"\s*(?:\S+\s*)?" + _BACKDROP,
         _BACKDROP + r"\s*(?:\S+\s*){0,2}?" + either(*colour),
         _BACKDROP + r"[^,，、。\s]{0,3}?" + either(*colour),
-        words("on (?:a |an )?" + colour[0][len("(?<![a-zß0-9])(?:") : -len(")(?![a-zß0-9])")]),
+        # "on a white backdrop": the colour words as one group (a bare "blanco" is not a backdrop)
+        words("on (?:a |an )?(?:" + colour[0][len("(?<![a-zß0-9])(?:") : -len(")(?![a-zß0-9])")] + ")"),
     )
     for name, colour in _COLOURS.items()
 }

@@ -31,7 +31,9 @@ _SUBJ_EN = (
 _VERB_EN = (
     r"(?:mov(?:e|es|ing)|ripple\w*|flow\w*|wav(?:e|es|ing)|smil(?:e|es|ing)|blink\w*|walk\w*|talk\w*|danc(?:e|es|ing)|run(?:s|ning)?|"
     r"fl(?:y|ies|ying)|swim\w*|sway\w*|drift\w*|rustl\w*|flicker\w*|sing\w*|speak\w*|laugh\w*|wink\w*|nod\w*|jump\w*|breath\w*|"
-    r"fall\w*|roll\w*|crash\w*|blow\w*|shimmer\w*|sparkl\w*|twinkl\w*|turn (?:her|his|their) heads?|come alive)"
+    r"fall\w*|roll\w*|crash\w*|blow\w*|shimmer\w*|sparkl\w*|twinkl\w*|turn (?:her|his|their) heads?|come alive|"
+    r"wag\w*|shak(?:e|es|ing)|spin(?:s|ning)?|twirl\w*|hug(?:s|ging)?|kiss\w*|cry|cries|crying|splash\w*|float\w*|"
+    r"bounc\w*|bloom\w*|melt\w*|climb\w*|clap\w*|bark\w*|wiggl\w*|stretch\w*|yawn\w*|glitter\w*)"
 )
 _SUBJ_ES = r"(?:agua|mar|olas?|rio|nubes?|cielo|persona|gente|hombre|mujer|nin[oa]s?|bebe|perro|gato|pajaros?|aves?|pelo|cabello|arboles?|hojas|flores?|fuego|humo|ojos|cara|el|ella|ellos)"
 _VERB_ES = r"(?:muev\w*|mover\w*|fluy\w*|ondul\w*|bail\w*|sonri\w*|sonreir|camin\w*|habl\w*|corr\w*|vuel[ea]\w*|volar|parpade\w*|nad\w*|caig\w*|se muev\w*)"
@@ -40,15 +42,15 @@ _VERB_FR = (
     r"(?:boug\w*|dans(?:e|er|ent)|souri\w*|march(?:e|er|ent)|parl(?:e|er|ent)|cour(?:ir|t|ent)|vol(?:e|er|ent)|cligne\w*|"
     r"coul(?:e|er|ent)|ondul\w*|nag(?:e|er|ent)|tomb(?:e|er|ent))"
 )
-_SUBJ_DE = r"(?:wasser|meer|wellen|fluss|see|wolken|himmel|person|menschen|leute|mann|frau|madchen|junge|baby|kind|hund|katze|vogel|haare|baume|blatter|blumen|feuer|rauch|augen|gesicht|sie|er)"
-_VERB_DE = r"(?:flie(?:ß|ss)en|fliessen|bewegen|tanzen|lacheln|blinzeln|laufen|gehen|sprechen|reden|fliegen|schwimmen|wehen|wackeln|winken|singen|flackern|regnen|schneien|wogen|ziehen|treiben|schweben|flattern|atmen)"
+_SUBJ_DE = r"(?:wasser|meer|wellen|fluss|see|wolken|himmel|person|menschen|leute|mann|frau|madchen|junge|jungen|baby|babys|kind|kinder|hund|hunde|katze|katzen|vogel|tiere|personen|manner|frauen|haare|baume|blatter|blumen|feuer|rauch|augen|gesicht|sie|er)"
+_VERB_DE = r"(?:flie(?:ß|ss)en|fliessen|bewegen|tanzen|lacheln|lachen|weinen|nicken|zwinkern|rennen|springen|spielen|klatschen|bellen|schwanken|wedeln|glitzern|funkeln|platschern|rauschen|blinzeln|laufen|gehen|sprechen|reden|fliegen|schwimmen|wehen|wackeln|winken|singen|flackern|regnen|schneien|wogen|ziehen|treiben|schweben|flattern|atmen)"
 _SUBJ_PT = r"(?:agua|mar|ondas?|rio|nuvens?|ceu|pessoa|gente|homem|mulher|menin[oa]|bebe|cachorro|gato|passaros?|cabelo|arvores?|folhas|flores?|fogo|fumaca|olhos|rosto|ele|ela)"
 _VERB_PT = r"(?:mex\w*|mov[ae]\w*|movimenta\w*|danc\w*|sorri\w*|andar|ande|caminh\w*|fal[ae]\w*|corr[ae]\w*|vo[ae]\w*|pisc\w*|flu\w*|balanc\w*|nad[ae]\w*|ondul\w*|acen\w*)"
 # Any subject but the photo itself, the camera or the clip's own parts: "make the bride smile", "faz o cachorro correr".
 _ANY = r"(?!(?:photo|picture|image|pic|video|clip|it|this|title|text|music|camera|zoom|pan|foto|imagen|imagem|camara|camera|titulo|texto|musica|bild|kamera|titel|image|titre|texte|musique)\b)[a-zß']+"
 _SUBJ_ZH = r"(?:水面|水|湖面|湖|海面|海浪|海|河|波浪|浪|云朵|云|天空|人物|她|他们|狗|猫|小鸟|鸟|头发|树叶|树|叶子|草|火焰|火|烟|眼睛|脸|雪|雨|星星|动物|宝宝|孩子|瀑布)"
-_VERB_ZH = r"(?:挥手|招手|摇曳|点头|转头|唱歌|奔跑|跑|摆动|动起来|动|飘动|飘|流动|流|摇动|摇摆|摆动|眨眼|眨|微笑|笑|跳舞|走路|走|说话|飞|游|荡漾|波动|闪烁|下落|飘落|起伏)"
-_SUBJ_JA = r"(?:水面|水|海|波|川|雲|空|人物|人|彼女|彼|犬|猫|鳥|髪|木|葉|花|火|煙|目|顔|車|雪|雨|星|滝)"
+_VERB_ZH = r"(?:摇尾巴|摇头|泛起涟漪|泛起波纹|泛起|荡起|挥手|招手|摇曳|点头|转头|唱歌|奔跑|跑|摆动|动起来|动|飘动|飘|流动|流|摇动|摇摆|摆动|眨眼|眨|微笑|笑|跳舞|走路|走|说话|飞|游|荡漾|波动|闪烁|下落|飘落|起伏)"
+_SUBJ_JA = r"(?:赤ちゃん|赤ん坊|子供|子ども|女の子|男の子|みんな|家族|二人|ペット|水面|水|海|波|川|雲|空|人物|人|彼女|彼|犬|猫|鳥|髪|木|葉|花|火|煙|目|顔|車|雪|雨|星|滝)"
 _VERB_JA = r"(?:を|が)?\s*(?:動かして|動かす|動く|動いて|揺らして|揺れ\w*|流れ\w*|流して|踊らせ\w*|踊る|踊って|笑わせ\w*|笑顔に\w*|まばたき\w*|歩かせ\w*|歩いて|しゃべら\w*|話させ\w*|飛ばせ\w*|飛んで|なびか\w*|なびく|泳が\w*)"
 
 CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -94,7 +96,11 @@ CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
                 + "\\s+(?:se\\s+)?"
                 + _VERB_PT,
             ),
-            r"(?:让|使|把)?" + _SUBJ_ZH + r"[的]?\s*" + _VERB_ZH,
+            # "树叶也飘动起来", "小狗一直摇尾巴": a few adverbs may stand between the subject and the verb
+            r"(?:让|使|把)?"
+            + _SUBJ_ZH
+            + r"[的]?\s*(?:也|都|在|会|要|能|还|就|一直|一起|慢慢|轻轻|随风|微微|缓缓|不停|不断|地)*"
+            + _VERB_ZH,
             # "让照片里的人挥手", "讓花朵隨風搖曳": someone or something in the picture, then what it does
             r"(?:让|使)[^,，、。]{0,6}?(?:人|他|她|花|车|狗|猫|鸟|水|云|树|叶)[^,，、。]{0,4}?" + _VERB_ZH,
             chars("涟漪|水波|波光粼粼|眨眼|下雪|下雨|飘雪|对口型|口型"),
@@ -104,6 +110,10 @@ CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
             _SUBJ_JA
             + r"(?:を|が)\s*[\u3040-\u30ff\u4e00-\u9fff]{1,3}?(?:させ|らせ|かせ|がせ|ばせ|わせ|たせ)",
             chars("まばたき|瞬き|口パク|波打|さざ波"),
+            # "水面がキラキラ揺れる", "髪が風になびく": a few words between the subject and the verb
+            _SUBJ_JA
+            + r"(?:たち|達)?(?:が|を|も|は)(?:(?!カメラ)[^、。]){0,6}?"
+            + r"(?:揺れ|揺ら|ゆれ|ゆら|動い|動く|動き出|流れ|踊|歩い|歩く|歩か|走っ|走る|走ら|泳|飛ん|飛ぶ|飛ば|笑っ|笑う|笑わ|なび|きらめ|瞬い)",
         ),
     ),
     (
@@ -113,7 +123,7 @@ CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
                 "remove (?:the )?background|background removal|transparent background|anime(?:[- ]?(?:style|stil|look))|(?:in|to|into|as|like|en|como|im|em|an) anime|anime-?stil|"
                 "estilo (?:de )?anime|style anime|manga|cartoon\\w*|ghibli|pixar|disney style|watercolou?r|"
                 "oil painting|painting|sketch\\w*|pencil drawing|van gogh|monochrome|sepia|vintage filter|"
-                "filters?|restyle|cyberpunk|pixel art|claymation|comic(?: style)?|dibujo animado|acuarela|"
+                "filters?|filtros?|filtres?|restyle|cyberpunk|pixel art|claymation|comic(?: style)?|dibujo animado|acuarela|"
                 "(?:pintura al )?oleo|boceto|dessin anime|aquarelle|peinture|croquis|bande dessinee|"
                 "zeichentrick\\w*|aquarell\\w*|olgemalde|gemalde|skizze|desenho animado|aquarela|"
                 "pintura a oleo|esboco"
@@ -129,9 +139,11 @@ CANNOT: tuple[tuple[str, re.Pattern[str]], ...] = (
         compile_(
             words(
                 "4k|uhd|ultra ?hd|2160p?|8k|1440p?|2k|qhd|hdr|high frame ?rate|"
-                "(?:48|50|60|90|100|120|144|240) ?(?:fps|frames?|hz|images par seconde|images/s|imagenes por segundo|bilder pro sekunde|bps|quadros por segundo|quadros)"
+                "(?:48|50|60|90|100|120|144|240) ?(?:fps|frames?|hz|images par seconde|images/s|imagenes por segundo|bildern? pro sekunde|bps|quadros por segundo|quadros)",
+                "(?:frame ?rate|framerate|bildrate|fps) (?:of |to |at |de |a |auf )?(?:48|50|60|90|100|120|144|240)",
             ),
             chars("高帧率|4k画质"),
+            r"(?:帧率|フレームレート|フレームレイト)\s*(?:を|は|为|调到|改成)?\s*(?:48|50|60|90|120|144|240)",
             r"(?:48|50|60|90|120|144|240)\s*(?:帧|フレーム)",
         ),
     ),

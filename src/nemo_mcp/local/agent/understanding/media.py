@@ -1,4 +1,5 @@
-"""What people call the title and the music, and how they ask to change them, in every language read."""
+"""What people call the title and the music, and how they ask to change them, in every language read
+(the volume is in volume.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 
 from nemo_mcp.local.agent.understanding.patterns import chars, compile_, either, units, word_set, words
 from nemo_mcp.local.agent.understanding.reading import Position
+from nemo_mcp.local.agent.understanding.volume import VOLUME_NOUN
 
 # ---- title ------------------------------------------------------------------------------------------
 _TITLE_NOUN = either(
@@ -66,6 +68,9 @@ TITLE_TAIL = compile_(
 NOT_A_TITLE = word_set(
     "font size text title letters color colour position style caption words it this that please pls again too also now "
     "instead bit little more less a an the of to in on at for fuente tamano letra texto titulo police taille texte titre "
+    "please pls bitte etwas bisschen un peu plus moins poco mas menos mais pouco mehr weniger svp stp porfa por favor "
+    "so muy very tres muito sehr white black red blue green yellow pink gold golden blanco negro rojo azul blanc noir "
+    "rouge bleu weiss schwarz rot blau branco preto vermelho azul "
     "schrift grosse text titel fonte tamanho letra"
 )
 # Words an unquoted title never starts with: "the text appear(s) ...", "the title bigger".
@@ -73,6 +78,13 @@ TITLE_NOT_START = compile_(
     words(
         "appears?|shows?|stays?|be|is|are|was|should|will|would|can|could|go|goes|needs?|has|have|looks?|moves?|comes?|"
         "fades?|disappears?|only|for|from|with|bigger|smaller|larger|more|less|size|font|color|colour|position"
+    )
+)
+# Words an unquoted CJK title never starts with when nothing ("：", "为", "は") leads it: "标题字太小了",
+# "标题删了", "标题再大一点", "标题放上面".
+TITLE_NOT_START_CJK = compile_(
+    chars(
+        "字|太|再|放|移|挪|改大|改小|大一|小一|大点|小点|删|去掉|不要|要|位置|颜色|也|居中|在|到|往|换个|换一|消|もっと|少し|ちょっと"
     )
 )
 # How long the title shows: "for the first 3 seconds", "标题显示3秒".
@@ -94,7 +106,7 @@ TITLE_SIDE: dict[Position, re.Pattern[str]] = {
     "top": compile_(
         words(
             "(?:at |on |to |in )?(?:the )?top|upper|up top|header|arriba|parte (?:de )?arriba|"
-            "parte superior|superior|en haut|haut|oben|nach oben|obere\\w*|em cima|no topo|topo|"
+            "parte superior|superior|en haut|haut|oben|nach oben|obere\\w*|(?:la )?em cima|no topo|topo|"
             "parte de cima"
         ),
         chars("顶部|上方|上面|上边|顶端|最上|上部|上に|上へ|一番上|上側"),
@@ -109,9 +121,26 @@ TITLE_SIDE: dict[Position, re.Pattern[str]] = {
     "bottom": compile_(
         words(
             "(?:at |on |to |in )?(?:the )?bottom|lower|abajo|parte (?:de )?abajo|parte inferior|inferior|"
-            "en bas|bas|unten|nach unten|untere\\w*|em baixo|embaixo|parte de baixo|rodape"
+            "en bas|bas|unten|nach unten|untere\\w*|(?:la )?em ?baixo|parte de baixo|rodape"
         ),
         chars("底部|下方|下面|下边|底端|最下|下部|下に|下へ|一番下|下側"),
+    ),
+}
+# Moving the title by a verb, in a clause about the title: "sube el título", "remonte le titre", "标题往上".
+TITLE_MOVE: dict[Position, re.Pattern[str]] = {
+    "top": compile_(
+        words(
+            "move (?:it )?up|higher|raise|sube\\w*|subir|mas arriba|remonte\\w*|monte|plus haut|hoher|"
+            "hochschieben|sobe|subir|mais (?:para )?(?:alto|cima)"
+        ),
+        chars("往上|向上|上移|上げ"),
+    ),
+    "bottom": compile_(
+        words(
+            "move (?:it )?down|lower|baja\\w*|bajar|mas abajo|descend\\w*|plus bas|tiefer|runter|desce|baixa\\w*|"
+            "mais (?:para )?baixo"
+        ),
+        chars("往下|向下|下移|下げ"),
     ),
 }
 BIGGER = compile_(
@@ -119,30 +148,36 @@ BIGGER = compile_(
         "bigger|larger|huge|big|large|enlarge|increase|en grande|grande|grand|gros|en gros|gro(?:ß|ss)|mas grande|agranda\\w*|plus grand\\w*|plus gros\\w*|"
         "agrandi\\w*|gro(?:ß|ss|ss)er|vergro(?:ß|ss)er\\w*|maior|aumenta\\w*"
     ),
-    chars("大一点|大一些|大点|更大|放大|加大|调大|大些|要大|大大|大号|大きく|大きめ|拡大"),
+    chars("太小|大一点|大一些|大点|更大|放大|加大|调大|大些|要大|大大|大号|大きく|大きめ|拡大|小さすぎ"),
 )
 SMALLER = compile_(
     words(
         "smaller|tiny|small|reduce|shrink|en pequeno|pequen[oa]|petite?|klein|mas pequen[oa]|mas chic[oa]|plus petit\\w*|reduis\\w*|"
         "kleiner|verkleiner\\w*|menor|mais pequen[oa]|diminui\\w*"
     ),
-    chars("小一点|小一些|小点|更小|缩小|调小|小些|小さく|小さめ|縮小"),
+    chars("太大|小一点|小一些|小点|更小|缩小|调小|小些|小さく|小さめ|縮小|大きすぎ"),
 )
 REMOVE = either(
     words(
         "remove|delete|drop|kill|lose|ditch|take (?:out|off|away)|get rid of|turn off|no|without|sin|"
-        "quita\\w*|elimina\\w*|borra\\w*|saca\\w*|sans|enleve\\w*|supprime\\w*|retire\\w*|coupe\\w*|"
+        "quita\\w*|elimina\\w*|borra\\w*|saca\\w*|sans|enleve\\w*|supprime\\w*|retire\\w*|coupe\\w*|vire\\w*|degage\\w*|"
         "annule\\w*|ohne|kein\\w*|entfern\\w*|losch\\w*|sem|tira\\w*|remov\\w*|apaga\\w*|retira\\w*|remova"
     ),
     chars("去掉|删除|删掉|不要|拿掉|取消|关掉|去除|别要|无"),
 )
 REMOVE_AFTER = either(
-    words("entfernen|weg|raus|loschen|off|removed?|gone|fuera|dehors"),
+    words(
+        "entfernen|weg|weglassen|weglass\\w*|wegmachen|rausnehmen|raus|loschen|streichen|ausschalten|aus|"
+        "off|removed?|gone|fuera|dehors"
+    ),
     chars(
-        "关掉|关了|关闭|停掉|拿走|去掉|删掉|删除|不要了|拿掉|去除|を?消して|を?削除|なしで|なし|はいらない|いらない|を?外して|を?取って"
+        "关掉|关了|关闭|停掉|拿走|去掉|删掉|删除|删了|删去|撤掉|撤了|不要了|拿掉|去除|を?消して|を?削除|なしで|なし|はいらない|いらない|を?外して|を?取って"
     ),
 )
-_THE = r"(?:" + words("the|la|le|el|a|o|die|den|das|my|mi|ma|mon|meine|minha|this|that") + r"\s*)?"
+_THE = (
+    r"(?:" + words("all|tout|toute|todo|toda|todos|alle|tudo") + r"\s*)?"
+    r"(?:" + words("the|la|le|el|a|o|die|den|das|my|mi|ma|mon|meine|minha|this|that|of the") + r"\s*)?"
+)
 REMOVE_TITLE = compile_(
     REMOVE + r"\s*" + _THE + _TITLE_NOUN,
     REMOVE + r"[^,，、。\s]{1,6}(?:和|与|跟|及|还有|、)" + _TITLE_NOUN,
@@ -153,15 +188,14 @@ REMOVE_TITLE = compile_(
 MUSIC_NOUN = either(
     words(
         "music|musica|musique|\\w*musik|songs?|soundtrack|track|tune|bgm|audio|"
-        "background (?:music|track|audio)|musica de fondo|musique de fond|musica de fundo|cancion|chanson|lied|cancao|trilha(?: sonora)?|"
+        "beats?|background (?:music|track|audio)|musica de fondo|musique de fond|musica de fundo|cancion|chanson|lied|cancao|trilha(?: sonora)?|"
         "banda sonora|bande[- ]son|melod\\w*|hintergrundmusik|som"
     ),
     chars("背景音乐|音乐|配乐|歌曲|曲子|歌|音楽|曲|ミュージック|サウンド|ソング"),
 )
 MUSIC = compile_(MUSIC_NOUN)
 BARE_MUSIC = compile_(r"^\s*" + _ARTICLE + MUSIC_NOUN + _ALSO + r"\s*$")
-_VOLUME_NOUN = either(words("volume|volumen|lautstarke|sound|son|sonido|ton"), chars("音量|声音|音"))
-VOLUME_CONTEXT = compile_(MUSIC_NOUN, _VOLUME_NOUN)
+VOLUME_CONTEXT = compile_(MUSIC_NOUN, VOLUME_NOUN)
 REMOVE_MUSIC = compile_(
     REMOVE + r"\s*" + _THE + MUSIC_NOUN,
     MUSIC_NOUN + r"\s*(?:\S+\s*){0,2}?" + REMOVE_AFTER,
@@ -204,7 +238,7 @@ MOODS = {
             "douce|doux|relaxante|apaisante|zen|ruhig\\w*|entspann\\w*|sanft\\w*|chillig\\w*|leise"
         ),
         chars(
-            "轻松|舒缓|安静|平静|放松|轻柔|温柔|钢琴|温馨|柔和|治愈|落ち着いた|穏やか|静か|リラックス|癒し|ピアノ|ゆったり|優しい"
+            "轻松|舒缓|安静|平静|放松|轻柔|温柔|钢琴|温馨|柔和|治愈|落ち着い|穏やか|静か|リラックス|癒し|ピアノ|ゆったり|優しい"
         ),
     ),
     "upbeat": either(
@@ -215,7 +249,7 @@ MOODS = {
             "energiegeladen\\w*|flott\\w*|lebhaft\\w*|heiter\\w*|peppig\\w*|agitad[oa]|energetic[oa]"
         ),
         chars(
-            "欢快|轻快|活泼|动感|热闹|欢乐|快乐|开心|愉快|明るい|楽しい|元気|アップテンポ|ノリのいい|ポップ|ハッピー"
+            "欢快|轻快|活泼|活力|燃|动感|热闹|欢乐|快乐|开心|愉快|明る|楽し|元気|アップテンポ|ノリのいい|ポップ|ハッピー"
         ),
     ),
     "cinematic": either(
@@ -232,7 +266,7 @@ MOODS = {
             "emotiv[oa]|melancolique|nostalgique|emouvante|traurig\\w*|melancholisch\\w*|nostalgisch\\w*|"
             "saudos[oa]"
         ),
-        chars("伤感|悲伤|忧伤|怀旧|感人|抒情|悲しい|切ない|感動的|ノスタルジック|しんみり"),
+        chars("伤感|悲伤|忧伤|怀旧|感人|抒情|悲しい|切ない|感動的|ノスタルジック|しんみり|エモい|エモ"),
     ),
     "romantic": either(
         words("romantic\\w*|love|romantique|romantisch\\w*"),
@@ -250,85 +284,12 @@ MUSIC_MOOD = {
     for mood, words_ in MOODS.items()
 }
 
-# ---- volume -----------------------------------------------------------------------------------------
-PERCENT = compile_(
-    r"(?<![\d.])(?P<n>\d{1,3}(?:\.\d+)?)\s*(?:%|percent|per ?cent|por ?ciento|pour ?cent|prozent|por ?cento|パーセント)"
-)
-# "set the music to 20", "volumen a 40": a number with no unit after a volume word is a percentage.
-VOLUME_NUMBER = compile_(
-    either(words("volume|volumen|lautstarke|music|musica|musique|musik"), chars("音量"))
-    + r"\s*(?:"
-    + words("to|at|a|al|en|auf|em|para|on|sur|de")
-    + r"|[:=]|调到|调成|を|は)?\s*"
-    + r"(?<![\d.])(?P<n>\d{1,3})(?![\d.])(?!\s*(?:s\b|sec|seg|sek|秒|%|x|p))"
-)
-VOLUME_FRACTION = compile_(_VOLUME_NOUN + r"\s*(?:to|at|=|:|a|al|en|auf)?\s*(?P<n>0?\.\d+)")
-HALF_VOLUME = compile_(
-    words("half volume|volume (?:a|à) moitie|medio volumen|halbe lautstarke|meio volume|volume pela metade"),
-    chars("一半音量|音量一半|半分の音量"),
-)
-FULL_VOLUME = compile_(
-    words(
-        "full volume|max(?:imum)? volume|volume max(?:imum)?|volumen maximo|volle lautstarke|volume maximo"
-    ),
-    chars("最大音量|音量最大|音量を最大"),
-)
-LOW_VOLUME = compile_(
-    words("low volume|volumen bajo|volume bas|leise im hintergrund|niedrige lautstarke|volume baixo"),
-    chars("低音量|音量低|小さめの音量"),
-)
-LOUDER = compile_(
-    words(
-        "louder|turn (?:it |the music |the volume |the sound |the song )?up|"
-        "turn (?:the )?(?:music|volume|sound|song)(?: \\w+){0,3}? up|"
-        "(?:raise|increase|boost|bump up|pump up) (?:the )?(?:volume|music|sound)|more volume|"
-        "volume up|mas alt[oa]|mas fuerte|sube\\w*(?: un poco)?(?: el| la)? (?:volumen|musica|sonido)|"
-        "subele|plus fort\\w*|monte\\w*(?: un peu)?(?: le| la)? (?:son|volume|musique)|"
-        "augmente\\w*(?: un peu)?(?: le| la)? (?:son|volume|musique)|lauter|mais alt[oa]|"
-        "aumenta\\w*(?: um pouco)?(?: o| a)? (?:volume|musica|som)|"
-        "sobe\\w*(?: um pouco)?(?: o| a)? (?:volume|musica|som)"
-    ),
-    chars("大声|调大|响一点|音量大|声音大|提高音量|加大音量|音量を上げ"),
-)
-QUIETER = compile_(
-    words(
-        "mas bajit[oa]|bajit[oa]|baixinh[oa]|quieter|softer|zu laut|demasiado (?:alt[oa]|fuerte)|muy alt[oa]|trop forte?|muito alt[oa]|alt[oa] demais|too high|lower (?:the )?(?:volume|music|sound)|"
-        "turn (?:it |the music |the volume |the sound |the song )?down|"
-        "turn (?:the )?(?:music|volume|sound|song)(?: \\w+){0,3}? down|"
-        "(?:reduce|decrease|lower|drop) (?:the )?(?:volume|music|sound)|less loud|too loud|"
-        "volume down|mas baj[oa]|"
-        "baja\\w*(?: un poco)?(?: el| la)? (?:volumen|musica|sonido)|bajale|moins fort\\w*|"
-        "baisse\\w*(?: un peu)?(?: le| la)? (?:son|volume|musique)|"
-        "diminue\\w*(?: un peu)?(?: le| la)? (?:son|volume|musique)|plus bas|leiser|mais baix[oa]|"
-        "abaixa\\w*(?: um pouco)?(?: o| a)? (?:volume|musica|som)|"
-        "baixa\\w*(?: um pouco)?(?: o| a)? (?:volume|musica|som)|"
-        "diminui\\w*(?: um pouco)?(?: o| a)? (?:volume|musica|som)"
-    ),
-    chars("小声|调小|轻一点|音量小|声音小|降低音量|音量を下げ|控えめ|太吵"),
-)
-# "大一点" / "小一点" are about the sound only in a clause that speaks of music or volume.
-LOUDER_NEAR_MUSIC = compile_(chars("大きく|上げて|大一点|大点|大一些|大些"))
-QUIETER_NEAR_MUSIC = compile_(
-    words(
-        "mas suave|mais suave|plus doux|plus douce|leiser|leise|quiet(?:ly)?|softly|lower|low|bajito|baixinho|softer"
-    ),
-    chars("小さく|下げて|小一点|小点|小一些|小些|低一点|太大|太大声|太响|太吵|うるさい|大きすぎ"),
-)
-
 __all__ = [
     "BIGGER",
     "FILE_NAME",
-    "FULL_VOLUME",
-    "HALF_VOLUME",
-    "LOUDER",
-    "LOUDER_NEAR_MUSIC",
-    "LOW_VOLUME",
     "MOODS",
     "MUSIC",
     "MUSIC_MOOD",
-    "PERCENT",
-    "QUIETER",
-    "QUIETER_NEAR_MUSIC",
     "REMOVE_MUSIC",
     "REMOVE_TITLE",
     "SMALLER",
@@ -339,5 +300,4 @@ __all__ = [
     "TITLE_TAIL",
     "UPLOADED",
     "VOLUME_CONTEXT",
-    "VOLUME_FRACTION",
 ]

@@ -84,10 +84,24 @@ _AND = frozenset({"and", "y", "e", "et", "und"})
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _HALF = r"(?:\s*(?:and a half|y medio|y media|et demie?|e meio|e meia|einhalb))?"
 UNIT = (
-    r"(?:s|secs?|seconds?|segundos?|segs?|secondes?|sekunden?|sek|mins?|minutes?|minutos?|minuten?|"
+    r"(?:s|secs?|seconds?|segundos?|segundit[oa]s|segs?|secondes?|sekunden?|sek|mins?|minutes?|minutos?|minuten?|"
     r"percent|per\s?cent|por\s?ciento|pour\s?cent|prozent|por\s?cento|%|fois|times|veces|vezes|mal)"
 )
 _FOLLOWS_UNIT = re.compile(_HALF + r"\s*-?\s*" + UNIT + r"(?![a-z])")
+# About so many ("une quinzaine de secondes", "a dozen seconds", "una docena de segundos"): the number,
+# with its "de"/"of" before the unit.
+_ABOUT = {
+    "dizaine": 10,
+    "douzaine": 12,
+    "quinzaine": 15,
+    "vingtaine": 20,
+    "trentaine": 30,
+    "dozen": 12,
+    "docena": 12,
+    "duzia": 12,
+    "dutzend": 12,
+}
+_ABOUT_OF = re.compile(r"\s+(?:de|of|d')(?=\s)")
 
 _CJK_DIGITS = {
     "零": 0,
@@ -140,6 +154,12 @@ def word_spans(text: str) -> list[tuple[int, int, int]]:
     i = 0
     while i < len(tokens):
         start, end, word = tokens[i]
+        if word in _ABOUT:
+            of = _ABOUT_OF.match(text, end)
+            if _FOLLOWS_UNIT.match(text, of.end() if of else end):
+                found.append((start, of.end() if of else end, _ABOUT[word]))
+            i += 1
+            continue
         value = _lookup(word)
         if value is None:
             i += 1

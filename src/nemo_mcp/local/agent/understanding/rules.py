@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from nemo_mcp.local.agent.understanding import common, limits, media, wishes
+from nemo_mcp.local.agent.understanding import common, limits, media, speed, volume, wishes
 from nemo_mcp.local.agent.understanding import formats as f
 from nemo_mcp.local.agent.understanding import vocabulary as v
 from nemo_mcp.local.agent.understanding.common import CJK_FILLER, FILLER_WORDS
@@ -21,6 +21,7 @@ _CONTENT_CJK = re.compile(r"[\u3400-\u9fff\u30a0-\u30ff]")
 _TRAILING_JOINERS = re.compile(
     r"(?:\s+(?:with|and|in|at|on|the|a|con|avec|mit|com|en|de|y|et|und|e|im|am|a|la|le|el|o|para|pour|fur|for))+\s*$"
 )
+_ELIDED = frozenset(["c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu"])
 _PHOTO_ENDINGS = ("foto", "fotos", "bild", "bilder", "photo", "photos", "aufnahme")
 _TITLE_STOPS: tuple[re.Pattern[str], ...] = (
     v.DURATION,
@@ -34,14 +35,14 @@ _TITLE_STOPS: tuple[re.Pattern[str], ...] = (
     v.ZOOM_OUT,
     v.ZOOM_IN,
     v.STATIC,
-    v.FASTER,
-    v.SLOWER,
-    v.SLOW,
-    v.FAST,
-    v.LOOP,
+    speed.FASTER,
+    speed.SLOWER,
+    speed.SLOW,
+    speed.FAST,
+    speed.LOOP,
     f.FIT,
     f.CROP,
-    media.PERCENT,
+    volume.PERCENT,
     media.BIGGER,
     media.SMALLER,
     media.REMOVE_MUSIC,
@@ -68,7 +69,7 @@ def read_limits(clause: Clause, r: Reading) -> None:
         r.resolution = "1080p"
     if clause.take(common.LOW_VRAM):
         r.low_vram = True
-    if clause.take(common.UNDO):
+    if clause.take_all(common.UNDO):  # "撤回上一步": every undo word, not only the first
         r.undo = True
 
 
@@ -149,6 +150,9 @@ def _unquoted_title(clause: Clause, start: int) -> tuple[int, int] | None:
             text = text[: tail.start()]
     if not text.strip() or _is_filler(text) or media.TITLE_NOT_START.match(text.lstrip()):
         return None
+    led = clause.low[start:begin].strip() or clause.low[start - 1 : start] == ":"
+    if not led and media.TITLE_NOT_START_CJK.match(text.lstrip()):
+        return None
     return begin + (len(text) - len(text.lstrip())), begin + len(text.rstrip())
 
 
@@ -179,6 +183,9 @@ def read_title_edits(clause: Clause, r: Reading) -> None:
             r.title_position = side
     if not about_title:
         return
+    for side, pattern in media.TITLE_MOVE.items():
+        if clause.take(pattern):
+            r.title_position = side
     if (match := clause.take(media.TITLE_DURATION)) is not None:
         r.title_duration_s = seconds_of(match)
     if clause.take(media.BIGGER):
@@ -203,22 +210,22 @@ def read_music(clause: Clause, r: Reading) -> None:
 
 def _read_volume(clause: Clause, r: Reading) -> None:
     context = clause.has(media.VOLUME_CONTEXT) or r.music_context
-    if context and (match := clause.take(media.PERCENT) or clause.take(media.VOLUME_NUMBER)):
+    if context and (match := clause.take(volume.PERCENT) or clause.take(volume.VOLUME_NUMBER)):
         _set_volume(r, float(match.group("n")) / 100)
-    elif match := clause.take(media.VOLUME_FRACTION):
+    elif match := clause.take(volume.VOLUME_FRACTION):
         _set_volume(r, float(match.group("n")))
-    elif clause.take(media.HALF_VOLUME):
+    elif clause.take(volume.HALF_VOLUME):
         _set_volume(r, 0.5)
-    elif clause.take(media.FULL_VOLUME):
+    elif clause.take(volume.FULL_VOLUME):
         _set_volume(r, 1.0)
-    elif clause.take(media.LOW_VOLUME):
+    elif clause.take(volume.LOW_VOLUME):
         _set_volume(r, 0.2)
     near_music = (clause.has(media.VOLUME_CONTEXT) or r.previous_music_context) and not clause.has(
         media.TITLE_CONTEXT
     )
-    if clause.take(media.LOUDER) or (near_music and clause.take(media.LOUDER_NEAR_MUSIC)):
+    if clause.take(volume.LOUDER) or (near_music and clause.take(volume.LOUDER_NEAR_MUSIC)):
         r.volume_change = "louder"
-    elif clause.take(media.QUIETER) or (near_music and clause.take(media.QUIETER_NEAR_MUSIC)):
+    elif clause.take(volume.QUIETER) or (near_music and clause.take(volume.QUIETER_NEAR_MUSIC)):
         r.volume_change = "quieter"
     else:
         return
@@ -261,7 +268,8 @@ def read_leftover(clause: Clause, r: Reading) -> None:
     understood = "\0" in clause.low
     clause.take_all(media.TITLE_CONTEXT)  # "the title", "音量": what a rule changed, not a request of its own
     clause.take_all(media.VOLUME_CONTEXT)
-    clause.take_all(common.PHOTO_OF)
+    for match in common.PHOTO_OF.finditer(clause.original):  # "a video of my grandma": read even when
+        clause.mask(*match.span())  # a rule took its "video"
     spans = [m.span() for m in _LATIN_TOKEN.finditer(clause.low) if _content(m.group())]
     for match in _CJK_RUN.finditer(clause.low):
         rest = _strip_cjk_filler(match.group())
@@ -280,10 +288,14 @@ def _one_word(text: str) -> bool:
 
 
 def _content(token: str) -> bool:
-    """A word that carries a request: not filler, not one letter, and not a filler with "'s" ("that's")."""
+    """A word that carries a request: not filler, not one letter, not a filler with "'s" ("that's"), and
+    not a filler after a French elision ("c'est", "l'image", "qu'il")."""
     if token.endswith(_PHOTO_ENDINGS):  # "Hochzeitsfoto", "Urlaubsbild": a photo, described
         return False
-    return len(token) > 2 and token not in FILLER_WORDS and token.split("'")[0] not in FILLER_WORDS
+    before, _, after = token.partition("'")
+    if before in _ELIDED and after in FILLER_WORDS:
+        return False
+    return len(token) > 2 and token not in FILLER_WORDS and before not in FILLER_WORDS
 
 
 def _fragments(spans: list[tuple[int, int]], low: str) -> list[tuple[int, int]]:

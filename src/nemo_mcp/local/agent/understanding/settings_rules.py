@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 
 from nemo_mcp.local.agent.understanding import formats as f
-from nemo_mcp.local.agent.understanding import limits, media
+from nemo_mcp.local.agent.understanding import limits, media, speed
 from nemo_mcp.local.agent.understanding import vocabulary as v
 from nemo_mcp.local.agent.understanding.common import FILLER_WORDS
 from nemo_mcp.local.agent.understanding.reading import Aspect, Motion, Reading, Resolution
 from nemo_mcp.local.agent.understanding.text import Clause
+
+CLAUSE_SPAN = 10_000  # positions of the motions read in one clause: index * CLAUSE_SPAN + offset
 
 _SIZES: dict[tuple[int, int], tuple[Aspect, Resolution]] = {
     (1280, 720): ("16:9", "720p"),
@@ -56,13 +58,21 @@ def read_directions(clause: Clause, r: Reading, position: int) -> None:
         return
     for table in (v.FROM_TO, v.PAN_DIRECTION):
         for motion, pattern in table.items():
-            r.motions += [(position + m.start(), motion) for m in clause.take_all(pattern)]
+            r.motions += [
+                (position + m.start(), motion)
+                for m in clause.take_all(pattern)
+                if not _refused_move(clause, m)
+            ]
     for motion, pattern in v.PAN_TO.items():
         for match in list(pattern.finditer(clause.low)):
             clause.mask(*match.span("verb"))
             clause.mask(match.end("gap"), match.end())
-            if not _negated(clause, match.start()):
+            if not _refused_move(clause, match):
                 r.motions.append((position + match.start(), motion))
+    for motion, pattern in v.PAN_SIDEWAYS.items():
+        r.motions += [
+            (position + m.start(), motion) for m in clause.take_all(pattern) if not _refused_move(clause, m)
+        ]
 
 
 def read_duration(clause: Clause, r: Reading) -> None:
@@ -145,25 +155,38 @@ def read_motion(clause: Clause, r: Reading, position: int) -> None:
     named: list[tuple[int, Motion]] = []
     for table in (v.FROM_TO, v.PAN_DIRECTION):
         for motion, pattern in table.items():
-            named += [
-                (m.start(), motion) for m in clause.take_all(pattern) if not _negated(clause, m.start())
-            ]
+            named += [(m.start(), motion) for m in clause.take_all(pattern) if not _refused_move(clause, m)]
     for pattern, motion in _MOTION_WORDS:
         for match in clause.take_all(pattern):
-            if _negated(clause, match.start()):
+            if _refused_move(clause, match):
                 r.weak_static = r.weak_static or motion != "static"
                 continue
             named.append((match.start(), motion))
             if motion in ("zoom_in", "zoom_out"):
                 _zoom_target(clause, match.end(), r)
-    if not clause.has(media.TITLE_CONTEXT) and clause.take(v.PAN_ONLY) and not named:
+    # "Kamerafahrt langsamer", "运镜慢一点": the move that is there, only slower
+    about_speed = clause.has(speed.FASTER) or clause.has(speed.SLOWER)
+    if not clause.has(media.TITLE_CONTEXT) and clause.take(v.PAN_ONLY) and not named and not about_speed:
         r.bare_pan = True
     r.motions += [(position + start, motion) for start, motion in named]
+    if r.bare_pan or any(position <= at < position + CLAUSE_SPAN for at, _ in r.motions):
+        clause.take_all(v.PAN_SPAN)  # "from the sky to the beach": what the move passes, not a request
 
 
 def _negated(clause: Clause, start: int) -> bool:
-    """ "not vertical", "don't zoom", "不要竖屏": the words just before `start` say no."""
+    """ "not vertical", "don't zoom", "不要竖屏", "instead of a zoom in": the words just before `start` say no."""
     return v.NEGATED.search(clause.original[:start]) is not None
+
+
+def _refused_move(clause: Clause, match: re.Match[str]) -> bool:
+    """A camera move said not to be wanted: negated before it, after a Spanish "no" ("no hacia fuera"), or
+    followed by "じゃなくて" ("ズームインじゃなくて")."""
+    before = clause.original[: match.start()]
+    return (
+        _negated(clause, match.start())
+        or v.NO_BEFORE_MOVE.search(before) is not None
+        or v.NEGATED_AFTER.match(clause.original, match.end()) is not None
+    )
 
 
 def _zoom_target(clause: Clause, end: int, r: Reading) -> None:
@@ -177,19 +200,19 @@ def _zoom_target(clause: Clause, end: int, r: Reading) -> None:
 
 
 def read_speed(clause: Clause, r: Reading) -> None:
-    if clause.take(v.FASTER):
+    if clause.take(speed.FASTER):
         r.speed_change = "faster"
-    elif clause.take(v.SLOWER):
+    elif clause.take(speed.SLOWER):
         r.speed_change = "slower"
-    if clause.take(v.NORMAL_SPEED):
+    if clause.take(speed.NORMAL_SPEED):
         r.motion_speed = "normal"
-    elif clause.take_all(v.SLOW):
+    elif clause.take_all(speed.SLOW):
         r.motion_speed = "slow"
-    elif clause.take_all(v.FAST):
+    elif clause.take_all(speed.FAST):
         r.motion_speed = "fast"
-    if clause.take(v.NO_LOOP):
+    if clause.take(speed.NO_LOOP):
         r.loop = False
-    elif clause.take(v.LOOP):
+    elif clause.take(speed.LOOP):
         r.loop = True
 
 

@@ -1,5 +1,5 @@
-"""What people call the camera moves of a clip and their speed, loops and durations, in en, zh, ja, es,
-fr, de and pt (formats and framing are in formats.py).
+"""What people call the camera moves of a clip and its duration, in en, zh, ja, es, fr, de and pt (speed
+and loops are in speed.py, formats and framing in formats.py).
 
 Written as people type (accents, traditional characters): `compile_` folds them like the text. Latin
 alternatives go through `words` (whole words only), CJK ones through `chars`.
@@ -14,7 +14,7 @@ from nemo_mcp.local.agent.understanding.reading import Motion
 
 NUMBER = r"(?P<n>\d+(?:\.\d+)?)"
 SECONDS = either(
-    units("s|secs?|seconds?|segundos?|segs?|secondes?|sekunden?|sek|sec"),
+    units("s|secs?|seconds?|segundos?|segundit[oa]s|segs?|secondes?|sekunden?|sek|sec"),
     chars("秒钟|秒間|秒|びょう"),
 )
 MINUTES = either(units("mins?|minutes?|minutos?|minuten?"), chars("分钟|分間|分"))
@@ -48,7 +48,7 @@ TO_AFTER = compile_(r"\s*(?:に|まで|へ)")
 LONGER = compile_(
     words(
         "too short|demasiado cort[oa]|trop court(?:e)?|zu kurz|muito curt[oa]|longer|lengthen|extend(?:ed)?|last longer|more time|mas larg[oa]|alarga\\w*|prolonga\\w*|"
-        "dure mas|mas tiempo|mas duracion|plus long(?:ue)?|rallonge\\w*|allonge\\w*|prolonge\\w*|"
+        "dure (?:un poco |algo )?mas|dura (?:un poco )?mas|dure un peu plus|dure um pouco mais|mas tiempo|mas duracion|plus long(?:ue)?|rallonge\\w*|allonge\\w*|prolonge\\w*|"
         "dure plus|plus de temps|langer|verlanger\\w*|langer machen|mais long[oa]|mais comprid[oa]|"
         "alonga\\w*|aumenta a duracao|mais tempo|dure mais"
     ),
@@ -67,9 +67,9 @@ SHORTER = compile_(
 ADD_TIME = compile_(
     r"(?:"
     + words(
-        "add|plus|another|extra|anade|agrega|ajoute|fuge|adiciona|acrescenta|mais|mas|aumenta\\w*|suma|sumale|rallonge\\w*(?: de)?|verlanger\\w*(?: um)?|extend(?: it)? by"
+        "add|plus|another|extra|anade\\w*|agrega\\w*|r?ajoute\\w*|fuge|adiciona|acrescenta|mais|mas|aumenta\\w*|suma|sumale|rallonge\\w*(?: de)?|verlanger\\w*(?: um)?|extend(?: it)? by"
     )
-    + r"|\+|加|多加|增加|再加|追加|多)\s*(?:"
+    + r"|\+|加|多加|增加|再加|追加|多|再长|延长|加长|拉长)\s*(?:"
     + words("un|une|um|otros|unos|encore|noch")
     + r"\s*)?"
     + _AMOUNT
@@ -86,7 +86,7 @@ ADD_TIME = compile_(
 CUT_TIME = compile_(
     r"(?:"
     + words("cut|trim|remove|take off|minus|quita|recorta|enleve|retire|kurze um|nimm|tira|corta")
-    + r"|减|减少|去掉|少|削って|-)\s*"
+    + r"|减|减少|去掉|少|再短|缩短|剪掉|削って|-)\s*"
     + _AMOUNT
     + r"|"
     + _AMOUNT
@@ -97,7 +97,9 @@ TWICE = compile_(
     words(
         "twice as long|double (?:the )?(?:length|duration|it)|2x (?:longer|as long)|el doble|"
         "deux fois plus long\\w*|le double|doppelt so lang|(?:die )?doppelte (?:lange|dauer)|o dobro|"
-        "duas vezes mais long\\w*"
+        "duas vezes mais long\\w*",
+        # "deux fois", "two times", "zwei Mal" are digits by now: "2 fois plus longue", "2 veces más largo"
+        "2 ?(?:x|times|fois|veces|vezes|mal) (?:as |so |plus |mas |mais )?(?:long\\w*|lang\\w*|larg[oa]s?|comprid[oa]s?)",
     ),
     chars("两倍|加倍|2倍の長さ|2倍"),
 )
@@ -109,8 +111,8 @@ HALF_AS_LONG = compile_(
 # ---- camera moves -----------------------------------------------------------------------------------
 LEFT = either(words("left|leftwards?|izquierda|gauche|links|esquerda"), chars("左"))
 RIGHT = either(words("right|rightwards?|derecha|droite|rechts|direita"), chars("右"))
-UP = either(words("up|upwards?|top|arriba|haut|oben|cima"), chars("上"))
-DOWN = either(words("down|downwards?|bottom|abajo|bas|unten|baixo"), chars("下"))
+UP = either(words("up|upwards?|top|arriba|haut|oben|cima|hoch|rauf|herauf|hinauf"), chars("上"))
+DOWN = either(words("down|downwards?|bottom|abajo|bas|unten|baixo|runter|herunter|hinunter"), chars("下"))
 _FROM = (
     r"(?:" + words("from|de|desde|da|do|von|vom") + r"|从|由)?\s*(?:" + words("the|la|le|el|a|o") + r"\s*)?"
 )
@@ -126,12 +128,14 @@ _TO = (
     + words("the|la|le|el|a|o")
     + r"\s*)?"
 )
+# A CJK verb right after the directions belongs to them: "从右往左平移", "左から右へパン".
+_THEN_PAN = r"(?:\s*(?:へ|に)?\s*(?:平移|移动|平摇|横移|滑动|摇|移|パン|チルト|スライド))?"
 # "from left to right": the view travels from the left part of the picture to the right part.
 FROM_TO: dict[Motion, re.Pattern[str]] = {
-    "pan_right": compile_(_FROM + LEFT + _SIDE + _TO + RIGHT),
-    "pan_left": compile_(_FROM + RIGHT + _SIDE + _TO + LEFT),
-    "pan_up": compile_(_FROM + DOWN + _SIDE + _TO + UP),
-    "pan_down": compile_(_FROM + UP + _SIDE + _TO + DOWN),
+    "pan_right": compile_(_FROM + LEFT + _SIDE + _TO + RIGHT + _THEN_PAN),
+    "pan_left": compile_(_FROM + RIGHT + _SIDE + _TO + LEFT + _THEN_PAN),
+    "pan_up": compile_(_FROM + DOWN + _SIDE + _TO + UP + _THEN_PAN),
+    "pan_down": compile_(_FROM + UP + _SIDE + _TO + DOWN + _THEN_PAN),
 }
 _PAN = either(
     words(
@@ -157,8 +161,32 @@ PAN_TO: dict[Motion, re.Pattern[str]] = {
     name: compile_(r"(?P<verb>" + _PAN + r")(?P<gap>(?:\s+[^\s\0]+){0,2}?)" + _TOWARDS + direction)
     for name, direction in _DIRECTIONS
 }
+_CAMERA = either(words("camera|camara|kamera"), chars("镜头|カメラ"))
+_GAP = r"(?:(?:\s+[^\s\0]+){0,2}?\s*|[^\s\0、。,]{0,4}?)"
+# The camera rising or sinking, with no direction word: "a câmera subindo", "la cámara baja", "镜头上升".
+_RISE_SINK: dict[Motion, str] = {
+    "pan_up": either(
+        words(
+            "rises?|rising|climbs?|climbing|ascends?|ascending|cranes? up|sube|subiendo|asciende|"
+            "monte|montant|s'eleve|steigt|sobe|subindo|suba"
+        ),
+        chars("上升|升起|上昇|上がって|上がる"),
+    ),
+    "pan_down": either(
+        words(
+            "sinks?|sinking|descends?|descending|lowers?|lowering|baja|bajando|desciende|descend|"
+            "descendant|sinkt|senkt sich|desce|descendo|desca"
+        ),
+        chars("下降|下沉|下がって|下がる"),
+    ),
+}
 PAN_DIRECTION: dict[Motion, re.Pattern[str]] = {
     name: compile_(
+        *(
+            [_CAMERA + _GAP + _RISE_SINK[name], _RISE_SINK[name] + _GAP + _CAMERA]
+            if name in _RISE_SINK
+            else []
+        ),
         r"(?:向|往|朝)" + direction + r"(?:边|方|侧)?(?:移|走|拉|滑)",
         r"(?:向|往|朝)?"
         + direction
@@ -169,14 +197,64 @@ PAN_DIRECTION: dict[Motion, re.Pattern[str]] = {
     )
     for name, direction in _DIRECTIONS
 }
+# "(rather) to the right", "mejor a la derecha", "doch lieber nach rechts", "往右": a side alone is where
+# the camera goes (a title is placed only at the top, centre or bottom).
+_SIDES: tuple[tuple[Motion, str, str, str], ...] = (
+    ("pan_left", LEFT, "left", "左"),
+    ("pan_right", RIGHT, "right", "右"),
+)
+PAN_SIDEWAYS: dict[Motion, re.Pattern[str]] = {
+    name: compile_(
+        words("to the|towards the|more to the|a la|hacia la|vers la|a|nach|para a|para|pra|pra a|ao")
+        + r"\s*"
+        + side,
+        words(latin + "wards?"),
+        r"(?:向|往|朝)" + cjk + r"(?:边|方|侧)?",
+        cjk + r"(?:へ|方向)",
+    )
+    for name, side, latin, cjk in _SIDES
+}
+_DET = (
+    r"(?:"
+    + words("the|la|le|el|les|l'|der|die|das|dem|den|o|a|os|as|my|mi|ma|mon|meinem|minha|meu")
+    + r"\s*)?"
+)
+# What a camera move travels between, named by what is there: "tilt down from the sky to the beach",
+# "del cielo a la playa", "vom Himmel zum Strand", "从天空到沙滩", "空から海へ" (read only next to a move).
+PAN_SPAN = compile_(
+    words("from|desde|del|de|du|des|von|vom|do|da")
+    + r"\s*"
+    + _DET
+    + r"[a-zß']+(?:\s+[a-zß']+)?\s+"
+    + words(
+        "to|down to|up to|over to|until|towards|a|al|hasta|hacia|jusqu'?a|vers|zum|zur|bis zum|bis zur|ate|para|pro|pra|ao"
+    )
+    + r"\s*"
+    + _DET
+    + r"[a-zß']+",
+    r"从[^\s\0,，、。]{1,6}?(?:到|往|向)[^\s\0,，、。]{1,6}?(?=$|\s|\0|[,，、。])",
+    r"[^\s\0,，、。]{1,6}?から[^\s\0,，、。]{1,6}?(?:へ|まで)",
+)
 # Just before a setting: the person does not want it ("not vertical", "don't pan", "不要竖屏").
 NEGATED = compile_(
-    r"(?:" + words("not|don'?t|do not|never|nicht|kein\\w*|nao|pas|ni") + r"|不要|别|不)\s*"
-    r"(?:" + words("a|an|the|in|un|una|le|la|el|en") + r"\s*)?$"
+    r"(?:"
+    + words(
+        "not|don'?t|do not|never|nicht|kein\\w*|nao|pas|ni|instead of|rather than|en vez de|en lugar de|"
+        "au lieu d[eu]?|au lieu d'|plutot que|(?:an)?statt|em vez de|em lugar de|ao inves de"
+    )
+    + r"|不要|别|不是|不)\s*"
+    r"(?:" + words("a|an|the|in|un|una|le|la|el|en|du|des|o|um|uma|dem|den|der|einem|einen") + r"\s*)?$"
 )
+# Before a camera move only, Spanish "no" says no too ("hacia dentro, no hacia fuera"); before a format it
+# is too often Portuguese "in the" ("no formato vertical").
+NO_BEFORE_MOVE = compile_(words("no") + r"\s*$")
+# Just after a setting, in Japanese: "ズームインじゃなくて" (not a zoom in).
+NEGATED_AFTER = compile_(r"\s*(?:じゃなくて|じゃなく|ではなくて|ではなく|でなく)")
 # A clause with one of these is about the camera: "top" or "left" in it is where the camera goes.
 MOTION_CONTEXT = compile_(
-    _PAN, words("from|desde|von|vom|tilt|zoom\\w*|camera|kamera\\w*|camara"), chars("从|由|から|镜头|カメラ")
+    _PAN,
+    words("from|desde|von|vom|tilt|zoom\\w*|camera|kamera\\w*|camara|push\\w*|pull\\w*|dolly|travelling"),
+    chars("从|由|から|镜头|カメラ|ズーム|推|拉"),
 )
 PAN_ONLY = compile_(
     words(
@@ -191,7 +269,7 @@ ZOOM_OUT = compile_(
     words(
         "zoom arriere|zoom de alejamiento|zoom de afastamento|zoom(?:ing)?[- ]?out|"
         "pull(?:ing)?[- ]?(?:back|out)|dolly[- ]?out|move (?:back|away)|back away|widen|zoom away|"
-        "reveal|alej\\w*|zoom hacia afuera|zoom arriere|dezoom\\w*|recul\\w*|eloigne\\w*|herauszoom\\w*|"
+        "reveal|alej\\w*|zoom hacia afuera|travelling (?:hacia |para )?a?tras|travelling arriere|elargi\\w*|zoom arriere|dezoom\\w*|recul\\w*|eloigne\\w*|herauszoom\\w*|"
         "rauszoom\\w*|auszoom\\w*|wegzoom\\w*|zoom raus|zoom heraus|afast\\w*|zoom para fora"
     ),
     words("hacia (?:a)?fuera|para fora|nach au(?:ß|ss)en|vers l'exterieur"),
@@ -203,21 +281,27 @@ ZOOM_IN = compile_(
         "zoom rein|zoom hinein|zoom(?:ing)?[- ]?inn?(?:to|wards)?|push(?:ing)?[- ]?in|"
         "dolly(?:[- ]?in)?|move (?:in|closer)|get closer|close[- ]?up|zoom (?:on|towards)|"
         "punch[- ]?in|zoom(?:s|ed|ing)?|acerca\\w*|zoom hacia adentro|zoom avant|zoome\\w*|"
-        "rapproche\\w*|travelling avant|reinzoom\\w*|hineinzoom\\w*|heranzoom\\w*|ranzoom\\w*|einzoom\\w*|"
+        "rapproche\\w*|travelling avant|travelling (?:hacia |para )?(?:adelante|frente)|resserr\\w*|reinzoom\\w*|hineinzoom\\w*|heranzoom\\w*|ranzoom\\w*|einzoom\\w*|"
         "zoom rein|zoom hinein|zoomen|aproxima\\w*|zoom para dentro"
     ),
     words("hacia (?:a)?dentro|para dentro|nach innen|vers l'interieur"),
-    chars("推近|推进|拉近|放大|推镜头|镜头推|推镜|缩放|ズームイン|ズーム|寄って|寄り|寄る|近づ|拡大"),
+    chars(
+        "推进去|推过去|推近|推进|拉近|放大|推镜头|镜头推(?:进去|过去|进|近)?|推镜|缩放|ズームイン|ズーム|寄って|寄り|寄る|近づ|拡大"
+    ),
 )
 KEN_BURNS = compile_(words("ken ?-?burns?|kenburns"), chars("肯伯恩斯|肯·伯恩斯|ケンバーンズ|ケン・バーンズ"))
 STATIC = compile_(
     words(
-        "no (?:camera )?(?:motion|movement|animation)|without (?:any )?(?:motion|movement)|static|"
+        "no (?:camera )?(?:motion|movements?|moves?|animation)|without (?:any )?(?:camera )?(?:motion|movement)|static|"
+        "(?:keine\\w*|ohne) (?:kamera)?(?:bewegung|fahrt|schwenk)\\w*|kamera (?:bleibt )?(?:still|fest|ruhig)|"
+        "(?:sich )?nicht (?:bewegen|bewegt)|bewegt sich nicht|(?:que )?no se mueva|ne bouge pas|sans bouger|"
+        "nao se mex\\w*|sem mexer|"
+        "(?:sin|sem|sans) (?:movimiento|movimento|mouvement) de (?:camara|camera)|"
         "still image|keep it still|don'?t move|stationary|sin movimiento|estatic[oa]|fij[oa]|"
-        "sans mouvement|statique|fixe|ohne bewegung|keine bewegung|statisch|sem movimento|parad[oa]|"
+        "quiet[oa]|immobile|sans mouvement|statique|fixe|ohne bewegung|keine bewegung|statisch|sem movimento|parad[oa]|"
         "fixo"
     ),
-    chars("不要动|静止|不动|固定镜头|不要运镜|别动|无运镜|動きなし|動かさない|固定"),
+    chars("動かないで|動かさないで|不要动|静止|不动|固定镜头|不要运镜|别动|无运镜|動きなし|動かさない|固定"),
 )
 # Right after a zoom: where to ("on the face", "sur le visage"): the renderer zooms on the centre only.
 ZOOM_TARGET = compile_(
@@ -230,67 +314,10 @@ ZOOM_TARGET = compile_(
 CENTRE = compile_(words("cent(?:er|re)|middle|centro|milieu|mitte|meio|zentrum"))
 NO_ZOOM = compile_(
     words(
-        "don'?t zoom|do not zoom|no zoom(?:ing)?|without zoom(?:ing)?|sin zoom|sans zoom|ohne zoom|sem zoom"
+        "don'?t zoom|do not zoom|no (?:more )?zoom(?:ing)?|without zoom(?:ing)?|sin zoom|sans zoom|ohne zoom|sem zoom|"
+        "(?:remove|take out|get rid of|drop|lose|turn off) (?:the )?zoom|(?:quita\\w*|elimina\\w*) el zoom|"
+        "(?:enleve\\w*|supprime\\w*|retire\\w*) (?:le )?zoom|plus de zoom|kein\\w* zoom(?: mehr)?|zoom (?:weg|entfernen)|"
+        "(?:tira\\w*|remove\\w*|retira\\w*) o zoom|nada de zoom"
     ),
-    chars("不要缩放|不要推拉|ズームなし"),
-)
-
-# ---- speed and loop ---------------------------------------------------------------------------------
-FASTER = compile_(
-    words(
-        "too slow|demasiado lent[oa]|trop lente?|zu langsam|muito lent[oa]|(?:increase|raise) (?:the )?speed|aumenta\\w* (?:la |a )?velocidad\\w*|sube la velocidad|augmente\\w* la vitesse|erhoh\\w* (?:die )?geschwindigkeit|faster|quicker|speed (?:it )?up|more quickly|more speed|less slow|twice as fast|"
-        "2x (?:faster|speed)|mas rapid[oa]|mas deprisa|acelera\\w*|plus vite|plus rapide\\w*|"
-        "accelere\\w*|schneller(?!\\s+(?:zoom|schwenk\\w*|bewegung|kamera\\w*|fahrt|rein\\w*|raus\\w*|pan\\w*))|beschleunig\\w*|mais rapid[oa]|mais depressa"
-    ),
-    chars(
-        "太慢|遅すぎ|提高速度|速度快|快一点|快一些|快点|更快|加快|加速|快些|速く|速め|もっと速|スピードアップ|早く|早め"
-    ),
-)
-SLOWER = compile_(
-    words(
-        "(?:reduce|lower|decrease) (?:the )?speed|diminui\\w* (?:a )?velocidade|reduz\\w* (?:a )?velocidade|reduce (?:la )?velocidad|baja (?:la )?velocidad|reduis (?:la )?vitesse|baisse (?:la )?vitesse|verringer\\w* (?:die )?geschwindigkeit|mas suave|mais suave|plus doux|plus douce|sanfter(?!\\s+(?:zoom|schwenk|bewegung|kamera))|smoother|slower|slow (?:it )?down|less fast|more slowly|not so fast|too fast|mas lent[oa]|"
-        "mas despacio|ralentiza\\w*|plus lent\\w*|ralenti\\w*|moins vite|moins rapide|langsamer(?!\\s+(?:zoom|schwenk\\w*|bewegung|kamera\\w*|fahrt|rein\\w*|raus\\w*|heran\\w*|pan\\w*))|"
-        "verlangsam\\w*|mais devagar|mais lent[oa]|desacelera\\w*"
-    ),
-    chars(
-        "降低速度|减慢|速度慢|慢一点|慢一些|慢点|更慢|放慢|减速|慢些|太快|遅く|遅め|もっとゆっくり|ゆっくりに|スローダウン"
-    ),
-)
-SLOW = compile_(
-    words(
-        "poco a poco|pouco a pouco|peu a peu|nach und nach|bit by bit|little by little|legere?(?:ment)?|ligero|ligera|ligeramente|leve|levemente|leicht\\w*|doux|douce|tout doux|tout doucement|sanft\\w*|langsam\\w*|lent[oa]s|slow(?:ly)?|gentle|gently|subtle|subtly|slight(?:ly)?|soft(?:ly)?|slow[- ]motion|lent[oa]|"
-        "lentamente|despacio|suave(?:mente)?|lent|lente|lentement|doucement|langsam|sanft|behutsam|"
-        "gemachlich|devagar(?:inho)?|bem devagar|suavemente"
-    ),
-    chars(
-        "やさしく|優しく|そっと|穏やかに|徐々に|一点一点|慢慢地|慢慢|缓慢|缓缓|慢速|轻微|轻轻|徐徐|ゆっくり|スロー|ゆったり"
-    ),
-)
-FAST = compile_(
-    words(
-        "fast|quick(?:ly)?(?! (?:clip|video|one|question))|rapid(?:ly)?|speedy|snappy|swift(?:ly)?|"
-        "rapid[oa]|rapidamente|deprisa|veloz|rapide(?:ment)?|vite|schnell\\w*|zugig|flott|rasch|depressa"
-    ),
-    chars("快速|迅速|急速|速い|速め|素早く|高速|スピーディ"),
-)
-NORMAL_SPEED = compile_(
-    words(
-        "normal speed|medium speed|regular speed|velocidad normal|vitesse normale|"
-        "normale geschwindigkeit|velocidade normal"
-    ),
-    chars("正常速度|中速|普通の速さ|普通のスピード|普通速度"),
-)
-NO_LOOP = compile_(
-    words(
-        "no loop(?:ing)?|don'?t loop|without loop(?:ing)?|stop looping|not loop(?:ing)?|sin bucle|"
-        "sans boucle|ohne schleife|keine schleife|sem loop"
-    ),
-    chars("不要循环|不循环|取消循环|ループなし|ループしない|ループをやめ"),
-)
-LOOP = compile_(
-    words(
-        "loop(?:ing|ed|able|s)?|seamless(?:ly)?|boomerang|bucle|en bucle|boucle|en boucle|schleife|"
-        "endlos\\w*|em loop"
-    ),
-    chars("循环|来回|往返|无缝|ループ|繰り返|往復"),
+    chars("不要缩放|不要推拉|去掉缩放|不要放大|ズームなし|ズームはいらない|ズームをやめ"),
 )

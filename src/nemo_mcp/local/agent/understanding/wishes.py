@@ -61,7 +61,7 @@ WISHES: tuple[Wish, ...] = (
         "dreamy",
         compile_(
             words(
-                "dreamy|dreamlike|ethereal|magical|sonador(?:[ao]s?)?|onirico|de ensueno|oniriques?|reveuse?|"
+                "dreamy|dreamlike|ethereal|magical|sonador(?:[ao]s?)?|onirico|de ensueno|oniriques?|reveu(?:r|se)s?|"
                 "traumerisch\\w*|vertraumt\\w*|sonhador(?:[ao]s?)?"
             ),
             chars("夢っぽ|幻想的|ファンタジー|梦幻|梦境|唯美|幻想的|夢のよう|夢みたい|ふわふわ|ドリーミー"),
@@ -74,10 +74,10 @@ WISHES: tuple[Wish, ...] = (
         "nostalgic",
         compile_(
             words(
-                "nostalgic|sad|melancholic|wistful|nostalgic[oa]s?|triste\\w*|melancolic[oa]s?|nostalgiques?|"
+                "nostalgic|sad|melancholic|wistful|old (?:film|movie)|vintage|retro|nostalgic[oa]s?|triste\\w*|melancolic[oa]s?|nostalgiques?|"
                 "melancoliques?|nostalgisch\\w*|melancholisch\\w*|traurig\\w*|saudosista"
             ),
-            chars("怀旧|伤感|忧伤|悲伤|ノスタルジック|懐かしい|切ない|悲しい"),
+            chars("怀旧|伤感|忧伤|悲伤|ノスタルジック|懐かしい|切ない|悲しい|エモい|エモく|エモ"),
         ),
         "zoom_out",
         "slow",
@@ -95,13 +95,26 @@ WISHES: tuple[Wish, ...] = (
         compile_(
             words(
                 "energetic|dynamic|lively|exciting|punchy|upbeat|hype|energic[oa]s?|dinamic[oa]s?|energiques?|"
-                "dynamiques?|entrainant\\w*|energiegeladen\\w*|dynamisch\\w*|lebendig\\w*|schwungvoll\\w*|energetic[oa]s?|agitad[oa]s?"
+                "dynamiques?|entrainant\\w*|(?:mas|mais|muy|bem|plus) anim(?:ad[oa]|ee?)s?|energiegeladen\\w*|dynamisch\\w*|lebendig\\w*|schwungvoll\\w*|energetic[oa]s?|agitad[oa]s?"
             ),
-            chars("动感|活力|有活力|热血|活泼|ダイナミック|エネルギッシュ|躍動感|アップテンポ"),
+            chars("动感|活力|有活力|热血|燃|活泼|ダイナミック|エネルギッシュ|躍動感|アップテンポ"),
         ),
         None,
         "fast",
         "upbeat",
+    ),
+    Wish(
+        "elegant",
+        compile_(
+            words(
+                "elegant|classy|sleek|professional|polished|tasteful|elegantes?|profesional|elegante?s?|"
+                "professionnel\\w*|soigne\\w*|professionell\\w*|edel|schlicht|profissional|sofisticad[oa]"
+            ),
+            chars("高级感|高级|优雅|专业|简约|大方|質感|上品|エレガント|プロっぽ|洗練"),
+        ),
+        None,
+        "slow",
+        None,
     ),
     Wish(
         "calm",
