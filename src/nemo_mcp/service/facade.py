@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from urllib.parse import quote
 
 from nemo_mcp.api.client import HttpClient, NemoClient, open_http_client
@@ -53,12 +53,18 @@ class NemoService:
     async def open(
         cls, settings: Settings, *, http: HttpClient | None = None, tuning: Tuning | None = None
     ) -> AsyncIterator[NemoService]:
-        """Open the service; closes the HTTP client it created (never one it was given)."""
-        if http is not None:
-            yield cls(settings, http, tuning=tuning)
-            return
-        async with open_http_client() as own:
-            yield cls(settings, own, tuning=tuning)
+        """Open the service; closes the HTTP client it created (never one it was given).
+
+        On the way out the latest session is written if it moved (calls themselves never write it).
+        """
+        async with AsyncExitStack() as stack:
+            if http is None:
+                http = await stack.enter_async_context(open_http_client())
+            service = cls(settings, http, tuning=tuning)
+            try:
+                yield service
+            finally:
+                await service.workspace.sessions.flush()
 
     async def state(self, session_id: str | None = None) -> StateView:
         """A session's timeline, media, readiness to export and web link."""

@@ -136,7 +136,7 @@ class Workspace:
     async def _new_session(self, language: str, replaces: str | None = None) -> KnownSession:
         info = await self.client.create_session(language=language)
         record = new_record(info.session_id, info.task_id, info.user_id, self.client.scope)
-        self.sessions.add(record, replaces=replaces)
+        await self.sessions.add(record, replaces=replaces)
         logger.info("started NemoVideo session %s", record.session_id)
         return record
 
