@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from nemo_mcp.api.headers import attribution_headers
-from nemo_mcp.api.http import CONNECT_TIMEOUT_S, Who, error_for, network_error, read_answer
+from nemo_mcp.api.http import CONNECT_TIMEOUT_S, LazyHttpClient, Who, error_for, network_error, read_answer
 from nemo_mcp.api.wire import TokenGrant, parse
 from nemo_mcp.config import MAX_CLIENT_ID_LENGTH, Settings
 from nemo_mcp.errors import ConfigError, RateLimitedError, TokenExpiredError
@@ -132,7 +132,7 @@ class Authenticator:
     `platform` is read for every token request, so the MCP client's name counts once it is known.
     """
 
-    def __init__(self, http: httpx.AsyncClient, settings: Settings, platform: str) -> None:
+    def __init__(self, http: LazyHttpClient, settings: Settings, platform: str) -> None:
         self._http = http
         self._settings = settings
         self.platform = platform
@@ -203,7 +203,8 @@ class Authenticator:
         for attempt in (1, 2):
             self.token_requests += 1
             try:
-                response = await self._http.post(
+                http = await self._http.get()
+                response = await http.post(
                     f"{self._api}/api/auth/anonymous-token",
                     headers=headers,
                     timeout=httpx.Timeout(self._settings.request_timeout_seconds, connect=CONNECT_TIMEOUT_S),

@@ -24,10 +24,10 @@ from nemo_mcp.api.events import SseEvent
 from nemo_mcp.api.headers import attribution_headers, platform_for
 from nemo_mcp.api.http import (
     CONNECT_TIMEOUT_S,
-    DEFAULT_TIMEOUT,
     SSE_TIMEOUT,
     UPLOAD_TIMEOUT,
     Failure,
+    LazyHttpClient,
     Who,
     error_for,
     network_error,
@@ -62,30 +62,31 @@ APP_NAME = "nemo_agent"
 
 FilePart = tuple[Path, str, str]  # path, filename to send, MIME type
 # What NemoClient is given: the service opens one with `open_http_client`, tests may pass their own.
-HttpClient = httpx.AsyncClient
+HttpClient = httpx.AsyncClient | LazyHttpClient
 
 
 @asynccontextmanager
-async def open_http_client() -> AsyncIterator[HttpClient]:
-    """An HTTP client with the default timeouts, closed when the block ends."""
-    async with httpx.AsyncClient(timeout=DEFAULT_TIMEOUT) as http:
+async def open_http_client() -> AsyncIterator[LazyHttpClient]:
+    """An HTTP client with the default timeouts, made on the first request, closed when the block ends."""
+    http = LazyHttpClient()
+    try:
         yield http
+    finally:
+        await http.aclose()
 
 
 class NemoClient:
     """One token, one API. The HTTP client is given, never created here."""
 
-    def __init__(
-        self, http: httpx.AsyncClient, settings: Settings, *, client_name: str | None = None
-    ) -> None:
+    def __init__(self, http: HttpClient, settings: Settings, *, client_name: str | None = None) -> None:
         if settings.token and not _header_safe(settings.token):
             raise ConfigError(
                 "NEMO_TOKEN contains characters that cannot be sent in a header; check its value."
             )
-        self._http = http
+        self._http = http if isinstance(http, LazyHttpClient) else LazyHttpClient.wrapping(http)
         self._settings = settings
         self._api = settings.api_url.rstrip("/")
-        self._auth = Authenticator(http, settings, platform_for(settings.skill_source, client_name))
+        self._auth = Authenticator(self._http, settings, platform_for(settings.skill_source, client_name))
         self._timeout = httpx.Timeout(settings.request_timeout_seconds, connect=CONNECT_TIMEOUT_S)
 
     def __repr__(self) -> str:
@@ -173,7 +174,8 @@ class NemoClient:
                         ]
                     elif json is not None:
                         kwargs["json"] = json
-                    response = await self._http.request(
+                    http = await self._http.get()
+                    response = await http.request(
                         method,
                         f"{self._api}{path}",
                         headers=self._headers(credential),
@@ -283,8 +285,9 @@ class NemoClient:
         same_host = (target.scheme, target.host, target.port) == (api.scheme, api.host, api.port)
         credential = await self.ensure_token() if same_host else None
         headers = self._headers(credential) if same_host else {}
+        http = await self._http.get()
         try:
-            async with self._http.stream(
+            async with http.stream(
                 "GET", absolute, headers=headers, timeout=self._timeout, follow_redirects=True
             ) as response:
                 if response.status_code >= 400:
@@ -314,8 +317,9 @@ class NemoClient:
         while True:
             credential = await self.ensure_token()
             headers = self._headers(credential, {"Accept": "text/event-stream"})
+            http = await self._http.get()
             try:
-                async with self._http.stream(
+                async with http.stream(
                     "POST", f"{self._api}/run_sse", json=body, headers=headers, timeout=SSE_TIMEOUT
                 ) as response:
                     failure = await refusal(response)
