@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from nemo_mcp.local.context import BackendContext, RenderControl
-from nemo_mcp.local.render.clip import ClipSpec, RenderCancelledError, render_clip
+from nemo_mcp.local.render.spec import ClipSpec, RenderCancelledError
 from nemo_mcp.local.routes.guards import now
 from nemo_mcp.local.store import RenderRecord
 
@@ -46,6 +46,9 @@ def render_cached(
             if on_progress is not None:
                 on_progress(1.0)
             return out, True
+        # The renderer (Pillow, PyAV, NumPy) loads with the first render, not with the backend.
+        from nemo_mcp.local.render.clip import render_clip
+
         render_clip(spec, out, on_progress=on_progress, should_cancel=should_cancel)
         return out, False
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from nemo_mcp.local.render.clip import Motion
+from nemo_mcp.local.render.motion import Motion
 
 Aspect = Literal["16:9", "9:16", "1:1"]
 

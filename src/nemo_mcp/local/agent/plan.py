@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from nemo_mcp.local.agent.instructions import Instruction, aspect_of, frame_size, is_known_size
-from nemo_mcp.local.render.clip import MOTIONS, ClipSpec, Motion
+from nemo_mcp.local.render.motion import Motion
+from nemo_mcp.local.render.spec import MOTIONS, ClipSpec
 from nemo_mcp.local.store import SessionRecord, UploadRecord
 
 TRACK_VIDEO = 0

@@ -41,7 +41,7 @@ from nemo_mcp.local.agent.plan import (
 )
 from nemo_mcp.local.context import BackendContext
 from nemo_mcp.local.faults import RUN_SSE_EFFECTS
-from nemo_mcp.local.render.clip import RenderCancelledError
+from nemo_mcp.local.render.spec import RenderCancelledError
 from nemo_mcp.local.render_queue import render_cached
 from nemo_mcp.local.routes import event_stream as sse
 from nemo_mcp.local.routes.guards import NO_CREDITS, SESSION_NOT_FOUND, Caller, fail, iso, now, owned_session

@@ -40,6 +40,7 @@ from nemo_mcp.local.render.images import ImageRejectedError, NotAnImageError, lo
 from nemo_mcp.local.render.motion import Box, Motion
 from nemo_mcp.local.render.music import add_aac_stream, encode_aac, load_music
 from nemo_mcp.local.render.probe import probe_av
+from nemo_mcp.local.render.spec import MOTIONS, ClipSpec, RenderCancelledError
 from nemo_mcp.local.render.title import build_title, title_opacity
 
 __all__ = [
@@ -57,16 +58,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-MOTIONS: tuple[Motion, ...] = (
-    "zoom_in",
-    "zoom_out",
-    "pan_left",
-    "pan_right",
-    "pan_up",
-    "pan_down",
-    "ken_burns",
-)
-
 MAX_SIDE = 1920
 MIN_SIDE = 16
 MAX_DURATION_S = 120.0
@@ -79,25 +70,6 @@ X264_CRF = 20
 QUEUE_DEPTH = 6
 # Below this, the source is resampled once to the size the tightest crop needs.
 PRESCALE_BELOW = 0.95
-
-
-class RenderCancelledError(Exception):
-    """`should_cancel` asked the render to stop."""
-
-
-@dataclass(frozen=True)
-class ClipSpec:
-    image: Path
-    duration_s: float = 5.0
-    width: int = 1280
-    height: int = 720
-    fps: int = 30
-    motion: Motion = "zoom_in"
-    title: str | None = None
-    # How long the title stays on screen from the start; None keeps it for the whole clip.
-    title_duration_s: float | None = None
-    music: Path | None = None
-    music_volume: float = 0.35
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,6 @@ from starlette.routing import BaseRoute, Route
 
 from nemo_mcp.config import MAX_UPLOAD_BYTES
 from nemo_mcp.local.context import BackendContext
-from nemo_mcp.local.render.clip import probe_media
-from nemo_mcp.local.render.images import ImageRejectedError
 from nemo_mcp.local.routes.guards import (
     FILE_TOO_LARGE,
     SESSION_NOT_FOUND,
@@ -153,6 +151,9 @@ def _accept(saved: _Saved, filename: str, folder: Path) -> UploadRecord:
         sniffed = sniff(head)
         if sniffed is None:
             raise UploadRefusedError(UNSUPPORTED_FILE, f"{filename}: unsupported file type.")
+        # The renderer loads with the first upload it probes, not with the backend (see render/spec.py).
+        from nemo_mcp.local.render.clip import ImageRejectedError, probe_media
+
         try:
             info = probe_media(saved.path)
         except ImageRejectedError as exc:
