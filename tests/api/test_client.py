@@ -59,9 +59,10 @@ async def test_the_http_client_is_made_on_the_first_request_and_closed_with_its_
 ) -> None:
     async with open_http_client() as http:
         client = NemoClient(http, local_settings)
-        assert http.made is None, "building the client must not make the httpx client (~44 ms)"
+        before = http.made
         await client.credits()
         made = http.made
+        assert before is None, "building the client must not make the httpx client (~44 ms)"
         assert made is not None
         assert not made.is_closed
         await client.credits()
