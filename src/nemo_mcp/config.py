@@ -88,13 +88,13 @@ class Settings:
     def with_local_backend(self, api_url: str) -> Settings:
         """A copy pointing at the embedded backend serving `local_backend_dir` at `api_url`.
 
-        Its sessions, token and render handles stay valid across runs even though the port changes, and
-        web links open the backend's own page: nemovideo.com cannot know an offline session.
+        Its sessions, token and render handles stay valid across runs even though the port changes, web
+        links open the backend's own page (nemovideo.com cannot know an offline session), and `backend`
+        says "local" (renders on it are polled quickly).
         """
         url = _url("api_url", api_url)
-        return replace(
-            self, api_url=url, web_url=url, backend_scope=f"local:{self.local_backend_dir.resolve()}"
-        )
+        scope = f"local:{self.local_backend_dir.resolve()}"
+        return replace(self, api_url=url, web_url=url, backend_scope=scope, backend="local")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Settings:

@@ -20,7 +20,7 @@ from nemo_mcp.config import Settings
 from nemo_mcp.errors import SessionGoneError, UnknownSessionError
 from nemo_mcp.service.models import MediaView, TrackView
 from nemo_mcp.service.progress import ProgressReporter, ProgressSink
-from nemo_mcp.service.renders import PollPolicy
+from nemo_mcp.service.renders import LOCAL_POLL, PollPolicy
 from nemo_mcp.service.session_store import KnownSession, SessionRegistry, new_record
 from nemo_mcp.service.timeline import describe_canvas_changes, describe_changes, media_of, tracks_of
 
@@ -52,10 +52,12 @@ class Tuning:
         """The waits a person can set in the environment, the rest at their defaults.
 
         After a dropped stream the state is checked after the delay, then every two delays (30 s, then
-        every 60 s by default, as contract §4 suggests).
+        every 60 s by default, as contract §4 suggests). Renders on the embedded backend are polled
+        quickly (`renders.LOCAL_POLL`), on the cloud with its backoff.
         """
         delay = settings.recovery_delay_seconds
-        return cls(recovery_first_s=delay, recovery_every_s=2 * delay)
+        poll = LOCAL_POLL if settings.backend == "local" else PollPolicy()
+        return cls(poll=poll, recovery_first_s=delay, recovery_every_s=2 * delay)
 
 
 @dataclass(frozen=True)
