@@ -167,8 +167,9 @@ class Authenticator:
         async with self._lock:
             if self.credential is not None and self.credential.usable():
                 return self.credential
-            client_id = self._load_client_id()
-            cached = self._cache.load(self._settings.scope, client_id)
+            # Files are read and written in a worker thread: the event loop serves other calls meanwhile.
+            client_id = await asyncio.to_thread(self._load_client_id)
+            cached = await asyncio.to_thread(self._cache.load, self._settings.scope, client_id)
             if cached is not None:
                 logger.debug("using the cached anonymous token")
                 self.credential = cached
@@ -183,8 +184,8 @@ class Authenticator:
         async with self._lock:
             if self.credential is not None and self.credential.token != refused.token:
                 return True  # another call already renewed it
-            client_id = self._load_client_id()
-            self._cache.forget(self._settings.scope)
+            client_id = await asyncio.to_thread(self._load_client_id)
+            await asyncio.to_thread(self._cache.forget, self._settings.scope)
             logger.info("the API refused the token; requesting a new anonymous token")
             self.credential = await self._new_token(client_id)
             return True
@@ -213,7 +214,7 @@ class Authenticator:
                 raise network_error(exc, self._api) from None
             data, failure = read_answer(response)
             if failure is None:
-                return self._granted(client_id, parse(TokenGrant, data, "token"))
+                return await asyncio.to_thread(self._granted, client_id, parse(TokenGrant, data, "token"))
             error = error_for(failure, self.who(), token_call=True)
             if isinstance(error, RateLimitedError) and attempt == 1:
                 await self.rate_limit_wait()

@@ -61,7 +61,7 @@ class Exports:
         """
         ws = self._ws
         record = await ws.resolve(session_id, create=False)
-        folder = _writable_folder(output_dir) if output_dir is not None else None
+        folder = await asyncio.to_thread(_writable_folder, output_dir) if output_dir is not None else None
         report = ws.reporter(progress)
         handle, resumed = await self._handle(record, folder, report)
         try:
@@ -72,7 +72,7 @@ class Exports:
             logger.info(
                 "the stored render %s cannot be polled (%s); starting a new one", handle.render_id, exc.status
             )
-            self.handles.remove(handle.render_id)
+            await self.handles.remove(handle.render_id)
             handle, _ = await self._handle(record, folder, report)
             status = await self._wait(handle, report, resumed=False)
         return await self._deliver(record, handle, status, folder, report)
@@ -82,7 +82,7 @@ class Exports:
     ) -> tuple[renders.RenderHandle, bool]:
         """The session's stored render (resumed: True), else a newly submitted one."""
         async with self._submitting.setdefault(record.session_id, asyncio.Lock()):
-            handle = self.handles.find(record.session_id, self._ws.client.scope)
+            handle = await self.handles.find(record.session_id, self._ws.client.scope)
             if handle is not None:
                 await report("resuming the export started earlier", 0.05)
                 return handle, True
@@ -92,7 +92,11 @@ class Exports:
         self, record: KnownSession, folder: Path | None, report: ProgressReporter
     ) -> renders.RenderHandle:
         ws = self._ws
-        target = folder or _writable_folder(ws.settings.output_dir)
+        target = (
+            folder
+            if folder is not None
+            else await asyncio.to_thread(_writable_folder, ws.settings.output_dir)
+        )
         snapshot = await ws.snapshot(record)
         if snapshot.draft is None or not ready_for_export(snapshot.draft):
             raise InputError(
@@ -112,11 +116,11 @@ class Exports:
         try:
             return await renders.wait(self._ws.client, handle, self._ws.tuning.poll, report.span(0.1, 0.9))
         except RenderFailedError:
-            self.handles.remove(handle.render_id)
+            await self.handles.remove(handle.render_id)
             raise
         except ApiError:
             if not resumed:
-                self.handles.remove(handle.render_id)
+                await self.handles.remove(handle.render_id)
             raise
 
     async def _deliver(
@@ -127,13 +131,17 @@ class Exports:
         folder: Path | None,
         report: ProgressReporter,
     ) -> ExportOutcome:
-        target = folder or _writable_folder(Path(handle.output_dir))
+        target = (
+            folder
+            if folder is not None
+            else await asyncio.to_thread(_writable_folder, Path(handle.output_dir))
+        )
         render_part = handle.render_id.removeprefix("render_")[:12]
         dest = target / f"nemo-{_SAFE_NAME.sub('', record.session_id)[:24]}-{render_part}.mp4"
         await report("downloading the video", 0.92)
         size = await renders.download(self._ws.client, handle, status, dest)
-        self.handles.remove(handle.render_id)
-        facts = probe_mp4(dest)
+        await self.handles.remove(handle.render_id)
+        facts = await asyncio.to_thread(probe_mp4, dest)
         await report(f"saved {dest.name} ({format_size(size)})", 1.0)
         url = status.output_url if status.output_url and "://" in status.output_url else None
         return ExportOutcome(
@@ -150,7 +158,7 @@ class Exports:
     async def cancel(self, session_id: str | None = None) -> bool:
         """Ask the backend to cancel the session's stored render, if any. True when there was one."""
         record = await self._ws.resolve(session_id, create=False)
-        handle = self.handles.find(record.session_id, self._ws.client.scope)
+        handle = await self.handles.find(record.session_id, self._ws.client.scope)
         if handle is None:
             return False
         try:
@@ -158,7 +166,7 @@ class Exports:
         except ApiError as exc:
             if exc.status not in (404, 409, 410):
                 raise
-        self.handles.remove(handle.render_id)
+        await self.handles.remove(handle.render_id)
         return True
 
 

@@ -77,23 +77,32 @@ def new_render_id() -> str:
 
 
 class RenderHandleStore:
-    """One JSON file per running render in `render_handles_dir`."""
+    """One JSON file per running render in `render_handles_dir`; the file work runs in a worker thread."""
 
     def __init__(self, folder: Path) -> None:
         self._dir = folder
 
-    def save(self, handle: RenderHandle) -> None:
+    async def save(self, handle: RenderHandle) -> None:
+        await asyncio.to_thread(self._save, handle)
+
+    async def remove(self, render_id: str) -> None:
+        await asyncio.to_thread(self._remove, render_id)
+
+    async def find(self, session_id: str, backend: str) -> RenderHandle | None:
+        """The newest stored render of this session on this backend, if any."""
+        return await asyncio.to_thread(self._find, session_id, backend)
+
+    def _save(self, handle: RenderHandle) -> None:
         try:
             write_private(self._dir / f"{handle.render_id}.json", json.dumps(asdict(handle)))
         except OSError as exc:  # the render still works; only a restart could not resume it
             logger.warning("could not store the render handle in %s (%s)", self._dir, exc.strerror)
 
-    def remove(self, render_id: str) -> None:
+    def _remove(self, render_id: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             (self._dir / f"{render_id}.json").unlink()
 
-    def find(self, session_id: str, backend: str) -> RenderHandle | None:
-        """The newest stored render of this session on this backend, if any."""
+    def _find(self, session_id: str, backend: str) -> RenderHandle | None:
         found: list[RenderHandle] = []
         try:
             paths = list(self._dir.glob("render_*.json"))
@@ -118,28 +127,28 @@ async def submit(
     last: NemoError | None = None
     for attempt in (1, 2):
         handle = RenderHandle(new_render_id(), session_id, client.scope, str(output_dir), time.time())
-        store.save(handle)  # before sending: a crash right after the submit still leaves the id behind
+        await store.save(handle)  # before sending: a crash right after the submit still leaves the id behind
         try:
             status = await client.submit_render(handle.render_id, session_id, draft)
         except (ApiError, ConnectionFailedError) as exc:
-            store.remove(handle.render_id)
+            await store.remove(handle.render_id)
             if isinstance(exc, ApiError) and not _submit_retryable(exc):
                 raise
             logger.info("render submit failed (%s); attempt %d of 2", type(exc).__name__, attempt)
             last = exc
             continue
         if status.finished_badly:
-            store.remove(handle.render_id)
+            await store.remove(handle.render_id)
             last = RenderFailedError(failed_text(status))
             logger.info("render submit answered %s; attempt %d of 2", status.phase, attempt)
             continue
         if status.render_id and status.render_id != handle.render_id:
             # The API chose its own id: that is the one to poll and remember.
-            store.remove(handle.render_id)
+            await store.remove(handle.render_id)
             handle = RenderHandle(
                 status.render_id, session_id, client.scope, str(output_dir), handle.created_at
             )
-            store.save(handle)
+            await store.save(handle)
         return handle
     raise RenderFailedError(
         f"The export could not be started (tried twice; last answer: {last.message if last else 'none'})",
@@ -233,13 +242,17 @@ async def _fetch_into(client: NemoClient, source: str, dest: Path, tmp: Path) ->
     async with client.download(source) as response:
         with tmp.open("wb") as fh:
             async for chunk in response.aiter_bytes(DOWNLOAD_CHUNK):
-                fh.write(chunk)
+                fh.write(chunk)  # into the page cache: the wait for the disk is fsync's, off the loop
                 size += len(chunk)
             fh.flush()
-            os.fsync(fh.fileno())
+            await asyncio.to_thread(os.fsync, fh.fileno())
+    await asyncio.to_thread(_place, tmp, dest)
+    return size
+
+
+def _place(tmp: Path, dest: Path) -> None:
     with tmp.open("rb") as fh:
         head = fh.read(12)
     if len(head) < 12 or head[4:8] != b"ftyp":
         raise RenderFailedError("The download is not an MP4 video.")
-    await asyncio.to_thread(tmp.replace, dest)
-    return size
+    tmp.replace(dest)
