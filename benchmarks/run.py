@@ -14,7 +14,7 @@ results. Each benchmark is a module of `suite/` (`suite/harness.py` holds what t
              vs a one-tool MCPServer on the same SDK, interleaved; `python -X importtime` of both.
 6 scale      1, 4 and 16 concurrent callers on their own sessions calling get_state, vs a bare MCPServer
              making the same backend request with httpx, and vs the request made directly.
-7 demo       `nemo-mcp demo` in fresh folders, run after run, vs a fresh process rendering the same clip.
+7 demo       `nemo-mcp demo` in fresh folders, each run paired with a fresh process rendering the same clip.
 
 To measure another tree of nemo-mcp with these scripts (e.g. the code before a change), put its `src` first
 on PYTHONPATH: the servers the benchmarks spawn are given it.
@@ -65,7 +65,7 @@ def run_one(name: str, report: Report, quick: bool) -> None:
         elif name == "scale":
             asyncio.run(bench_scale(report, folder, 64 if quick else 320, 1 if quick else 3))
         elif name == "demo":
-            bench_demo(report, 2 if quick else 10, 1 if quick else 3)
+            bench_demo(report, 2 if quick else 10)
 
 
 def machine() -> dict[str, str]:
