@@ -1,8 +1,8 @@
 """What starting the server loads before it answers tools/list.
 
 `serve --local` starts the embedded backend without the renderer (Pillow, PyAV and NumPy load with the
-first render or upload probe); a plain `serve` never imports the embedded backend; neither makes the HTTP
-client (httpcore) before a call needs it. The server runs in a child process with a SIGUSR1 handler that
+first render or upload probe); a plain `serve` never imports the embedded backend; neither loads the API
+client (nor httpx, nor httpcore) before a call needs it. The server runs in a child process with a SIGUSR1 handler that
 writes its `sys.modules`: the handler runs on the main thread as soon as it next runs Python code, which
 the request sent after the signal guarantees, so the list is complete once that request is answered.
 """
@@ -67,6 +67,7 @@ async def test_serve_local_answers_tools_list_without_the_renderer(tmp_path: Pat
     assert not RENDERER & modules
     assert not any(m.startswith(("PIL.", "av.", "numpy.")) for m in modules)
     assert "nemo_mcp.local.render.clip" not in modules
+    assert "nemo_mcp.api.client" not in modules, "the service is made by the first call"
     assert "httpcore" not in modules, "the HTTP client is made with the first call"
 
 
@@ -74,4 +75,4 @@ async def test_plain_serve_never_imports_the_embedded_backend(tmp_path: Path) ->
     modules = await _modules_after_tools_list(tmp_path)
     assert not any(m == "nemo_mcp.local" or m.startswith("nemo_mcp.local.") for m in modules)
     assert not RENDERER & modules
-    assert "httpcore" not in modules, "the HTTP client is made with the first call"
+    assert not {"nemo_mcp.api.client", "httpx", "httpcore"} & modules, "all made by the first call"

@@ -21,11 +21,10 @@ from nemo_mcp import __version__
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import NemoError
 from nemo_mcp.server.jobs import JobBoard
-from nemo_mcp.server.tools.common import Ctx, ServerState
+from nemo_mcp.server.tools.common import Ctx, ServerState, state_of
 from nemo_mcp.server.tools.export import export
 from nemo_mcp.server.tools.media import animate_image, upload
 from nemo_mcp.server.tools.state import get_credits, get_state
-from nemo_mcp.service.facade import NemoService
 from nemo_mcp.service.models import ExportOutcome
 
 log = logging.getLogger(__name__)
@@ -82,7 +81,7 @@ def animate_photo(
 
 async def session_state(session_id: str, ctx: Ctx) -> str:
     """A session's timeline, media and readiness to export, as JSON."""
-    state = ctx.request_context.lifespan_context
+    state = await state_of(ctx)
     try:
         view = await state.service.state(session_id)
     except NemoError as exc:
@@ -100,14 +99,20 @@ def build_server(settings: Settings) -> MCPServer[ServerState]:
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
-        async with NemoService.open(settings) as service, anyio.create_task_group() as tg:
-            jobs = JobBoard(tg)
-            try:
-                yield ServerState(settings=settings, service=service, jobs=jobs, exports=exported)
-            finally:
-                # A render's id is on disk: the next process resumes it instead of orphaning it.
-                jobs.cancel_all()
-                tg.cancel_scope.cancel()
+        state: ServerState | None = None
+        try:
+            async with anyio.create_task_group() as tg:
+                state = ServerState(settings=settings, jobs=JobBoard(tg), exports=exported)
+                try:
+                    yield state
+                finally:
+                    # A render's id is on disk: the next process resumes it instead of orphaning it.
+                    state.jobs.cancel_all()
+                    tg.cancel_scope.cancel()
+        finally:
+            if state is not None:  # after the jobs stopped; shielded, so the latest session is written
+                with anyio.CancelScope(shield=True):
+                    await state.aclose()
 
     server: MCPServer[ServerState] = MCPServer(
         SERVER_NAME,

@@ -14,10 +14,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from urllib.parse import quote
 
-from nemo_mcp.api.client import HttpClient, NemoClient, open_http_client
+from nemo_mcp.api.client import HttpClient, NemoClient
+from nemo_mcp.api.http import LazyHttpClient
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import NemoError
 from nemo_mcp.service.exports import Exports
@@ -38,7 +39,13 @@ CLAIM_RETRY_AFTER_S = 600.0
 class NemoService:
     """One person's use of one NemoVideo API: a token, any number of sessions, the latest one remembered."""
 
-    def __init__(self, settings: Settings, http: HttpClient, *, tuning: Tuning | None = None) -> None:
+    def __init__(
+        self, settings: Settings, http: HttpClient | None = None, *, tuning: Tuning | None = None
+    ) -> None:
+        # Without a client given, one is made on the first request and closed by `aclose`.
+        self._own_http: LazyHttpClient | None = None
+        if http is None:
+            http = self._own_http = LazyHttpClient()
         self.workspace = Workspace(settings, NemoClient(http, settings), tuning or Tuning.of(settings))
         self.uploads = Uploads(self.workspace)
         self.turns = Turns(self.workspace)
@@ -53,18 +60,21 @@ class NemoService:
     async def open(
         cls, settings: Settings, *, http: HttpClient | None = None, tuning: Tuning | None = None
     ) -> AsyncIterator[NemoService]:
-        """Open the service; closes the HTTP client it created (never one it was given).
+        """Open the service; `aclose` when the block ends."""
+        service = cls(settings, http, tuning=tuning)
+        try:
+            yield service
+        finally:
+            await service.aclose()
 
-        On the way out the latest session is written if it moved (calls themselves never write it).
-        """
-        async with AsyncExitStack() as stack:
-            if http is None:
-                http = await stack.enter_async_context(open_http_client())
-            service = cls(settings, http, tuning=tuning)
-            try:
-                yield service
-            finally:
-                await service.workspace.sessions.flush()
+    async def aclose(self) -> None:
+        """Write the latest session if it moved (calls never write it); close the HTTP client made here
+        (never one that was given)."""
+        try:
+            await self.workspace.sessions.flush()
+        finally:
+            if self._own_http is not None:
+                await self._own_http.aclose()
 
     async def state(self, session_id: str | None = None) -> StateView:
         """A session's timeline, media, readiness to export and web link."""

@@ -10,8 +10,9 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
@@ -20,18 +21,49 @@ from nemo_mcp.config import MAX_WAIT_SECONDS, Settings
 from nemo_mcp.errors import JobRunningError, NemoError
 from nemo_mcp.server.jobs import Job, JobBoard
 from nemo_mcp.server.results import JobInfo
-from nemo_mcp.service.facade import NemoService
 from nemo_mcp.service.models import ExportOutcome, ProgressUpdate
+
+if TYPE_CHECKING:
+    from nemo_mcp.service.facade import NemoService
 
 
 @dataclass
 class ServerState:
-    """What the tools share, made by the lifespan: settings, the service, the jobs, what was exported."""
+    """What the tools share, made by the lifespan: settings, the service, the jobs, what was exported.
+
+    The service (with the API client, httpx and the session list) is made by the first call, in a worker
+    thread (`state_of`): starting the server and answering tools/list never load it (~30 ms of CPU).
+    """
 
     settings: Settings
-    service: NemoService
     jobs: JobBoard
     exports: list[ExportOutcome] = field(default_factory=list)
+    _service: NemoService | None = field(default=None, init=False, repr=False)
+    _making: anyio.Lock = field(default_factory=anyio.Lock, init=False, repr=False)
+
+    @property
+    def service(self) -> NemoService:
+        if self._service is None:
+            raise RuntimeError("state_of(ctx) makes the service before a tool uses it")
+        return self._service
+
+    async def open_service(self) -> NemoService:
+        if self._service is None:
+            async with self._making:  # two first calls at once make one service
+                if self._service is None:
+                    self._service = await anyio.to_thread.run_sync(_make_service, self.settings)
+        return self._service
+
+    async def aclose(self) -> None:
+        if self._service is not None:
+            await self._service.aclose()
+
+
+def _make_service(settings: Settings) -> NemoService:
+    # In a worker thread, on the first call: the import loads the API client and httpx.
+    from nemo_mcp.service.facade import NemoService
+
+    return NemoService(settings)
 
 
 Ctx = Context[ServerState, Any]
@@ -54,12 +86,13 @@ WaitSeconds = Annotated[
 ]
 
 
-def state_of(ctx: Ctx) -> ServerState:
+async def state_of(ctx: Ctx) -> ServerState:
     state = ctx.request_context.lifespan_context
+    service = await state.open_service()
     # The client's name becomes X-Skill-Platform (unless SKILL_SOURCE is set).
     params = ctx.session.client_params
     if params is not None and params.client_info is not None:
-        state.service.workspace.client.set_client_name(params.client_info.name)
+        service.workspace.client.set_client_name(params.client_info.name)
     return state
 
 

@@ -54,7 +54,7 @@ async def export(
     if the answer says 'running', call export again with the same session_id; it resumes the same render
     and never starts a second one. cancel=true stops a running render.
     """
-    state = state_of(ctx)
+    state = await state_of(ctx)
     budget = wait_budget(state, wait_seconds)
     sid = require_session(state, session_id)
     if cancel:
