@@ -54,7 +54,7 @@ class SessionRegistry:
     def __init__(self, path: Path, backend: str) -> None:
         self._path = path
         self._api = backend
-        # Read once, before the service answers anything: later reads are of memory only.
+        # Read once, when the service is made (the server makes it off the event loop); then memory only.
         loaded = _entry_of(_read_file(path, warn=True), backend)
         self._sessions = loaded.sessions
         self._replaced = loaded.replaced
