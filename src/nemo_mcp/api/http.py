@@ -42,7 +42,7 @@ SSE_TIMEOUT = httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S, read=SSE_
 class LazyHttpClient:
     """An `httpx.AsyncClient` made on the first request, in a worker thread, and closed by `aclose`.
 
-    Making one costs ~44 ms on 2 cores (httpx imports httpcore and h11 then, and loads certifi's CA bundle
+    Making one costs 33-44 ms of CPU (httpx imports httpcore and h11 then, and loads certifi's CA bundle
     into an SSL context), so a server that only answers tools/list never pays it, and the first call does
     not block the event loop for it. A client given by the caller (`wrapping`) is used as is, never closed.
     """
