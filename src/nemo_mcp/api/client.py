@@ -61,18 +61,8 @@ logger = logging.getLogger(__name__)
 APP_NAME = "nemo_agent"
 
 FilePart = tuple[Path, str, str]  # path, filename to send, MIME type
-# What NemoClient is given: the service opens one with `open_http_client`, tests may pass their own.
+# What NemoClient is given: the service makes a LazyHttpClient (and closes it), tests may pass their own.
 HttpClient = httpx.AsyncClient | LazyHttpClient
-
-
-@asynccontextmanager
-async def open_http_client() -> AsyncIterator[LazyHttpClient]:
-    """An HTTP client with the default timeouts, made on the first request, closed when the block ends."""
-    http = LazyHttpClient()
-    try:
-        yield http
-    finally:
-        await http.aclose()
 
 
 class NemoClient:
@@ -97,6 +87,11 @@ class NemoClient:
     @property
     def api_url(self) -> str:
         return self._api
+
+    @property
+    def http(self) -> LazyHttpClient:
+        """The HTTP client requests go through (`made` says whether it exists yet)."""
+        return self._http
 
     @property
     def scope(self) -> str:
