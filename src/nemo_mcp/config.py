@@ -26,6 +26,8 @@ MAX_REQUEST_TIMEOUT_SECONDS = 300.0
 # After a dropped stream, the first look at the session's state (contract §4: "e.g. after 30 s").
 DEFAULT_RECOVERY_DELAY_SECONDS = 30.0
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+# The longest instruction sent to the video agent (characters).
+MAX_INSTRUCTION_CHARS = 8000
 MAX_CLIENT_ID_LENGTH = 64
 
 Backend = Literal["cloud", "local"]
@@ -98,13 +100,13 @@ class Settings:
     def with_local_backend(self, api_url: str) -> Settings:
         """A copy pointing at the embedded backend serving `local_backend_dir` at `api_url`.
 
-        Its sessions, token and render handles stay valid across runs even though the port changes, and
-        web links open the backend's own page: nemovideo.com cannot know an offline session.
+        Its sessions, token and render handles stay valid across runs even though the port changes, web
+        links open the backend's own page (nemovideo.com cannot know an offline session), and `backend`
+        says "local" (renders on it are polled quickly).
         """
         url = _url("api_url", api_url)
-        return replace(
-            self, api_url=url, web_url=url, backend_scope=f"local:{self.local_backend_dir.resolve()}"
-        )
+        scope = f"local:{self.local_backend_dir.resolve()}"
+        return replace(self, api_url=url, web_url=url, backend_scope=scope, backend="local")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Settings:

@@ -13,9 +13,11 @@ from nemo_mcp import __version__
 from nemo_mcp.api.client import NemoClient
 from nemo_mcp.api.events import TextEvent
 from nemo_mcp.api.headers import platform_for
+from nemo_mcp.api.http import LazyHttpClient
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import ApiError
 from nemo_mcp.local.runner import LocalBackend
+from nemo_mcp.service.facade import NemoService
 
 pytestmark = pytest.mark.anyio
 
@@ -51,6 +53,41 @@ async def test_attribution_headers_on_every_call(
     assert stats.last_headers["x-skill-platform"] == "claude-desktop"
     assert stats.last_headers["x-skill-version"] == __version__
     assert "nmv" not in json.dumps(stats.as_dict())
+
+
+async def test_the_http_client_is_made_on_the_first_request_and_closed_by_aclose(
+    local_settings: Settings,
+) -> None:
+    http = LazyHttpClient()
+    client = NemoClient(http, local_settings)
+    before = http.made
+    await client.credits()
+    made = http.made
+    assert before is None, "building the client must not make the httpx client (33-44 ms)"
+    assert made is not None
+    assert not made.is_closed
+    await client.credits()
+    assert http.made is made, "one httpx client for every request"
+    await http.aclose()
+    assert made.is_closed
+
+
+async def test_the_service_closes_the_http_client_it_made(local_settings: Settings) -> None:
+    async with NemoService.open(local_settings) as service:
+        await service.credits()
+        made = service.workspace.client.http.made
+        assert made is not None
+    assert made.is_closed
+
+
+async def test_a_given_http_client_is_used_and_never_closed(
+    local_settings: Settings, local_backend: LocalBackend
+) -> None:
+    async with httpx.AsyncClient() as http:
+        async with NemoService.open(local_settings, http=http) as service:
+            await service.credits()
+        assert not http.is_closed
+        assert local_backend.stats.requests["credits"] == 1
 
 
 async def test_run_sse_refused_for_the_token_is_sent_again_once(

@@ -17,6 +17,7 @@ from PIL import Image
 
 from nemo_mcp.local.render import framing, scene, subject
 from nemo_mcp.local.render.clip import ClipSpec, render_clip
+from nemo_mcp.local.render.spec import CameraMotion
 from tests.local import synthetic
 
 
@@ -92,7 +93,7 @@ motions = st.sampled_from(
     loop=st.booleans(),
 )
 def test_the_subject_is_inside_every_box_and_every_box_inside_the_picture(
-    motion: framing.CameraMotion,
+    motion: CameraMotion,
     width: int,
     height: int,
     out: tuple[int, int],

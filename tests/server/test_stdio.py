@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -80,3 +81,43 @@ async def test_upload_animate_state_export_over_stdio(tmp_path: Path, sample_png
     clip = probe_clip(path)
     assert (clip.codec, clip.width, clip.height) == ("h264", 1280, 720)
     assert clip.duration_s == pytest.approx(1.0, abs=0.1)
+
+
+async def test_get_state_writes_nothing_and_the_latest_session_is_kept_at_exit(
+    tmp_path: Path, sample_png: Path
+) -> None:
+    """A read-only call leaves sessions.json as it was, even naming a session that is not the latest; the
+    latest one is written when the server closes, so the next process starts from it."""
+    data = tmp_path / "data"
+    params = StdioServerParameters(
+        command=_server_command(),
+        args=["serve", "--local"],
+        env={
+            "HOME": str(tmp_path / "home"),
+            "NEMO_MCP_ALLOWED_DIRS": str(tmp_path),
+            "NEMO_MCP_CONFIG_DIR": str(tmp_path / "config"),
+            "NEMO_MCP_DATA_DIR": str(data),
+        },
+        cwd=str(tmp_path),
+    )
+    sessions = data / "sessions.json"
+    async with Client(params, read_timeout_seconds=120) as client:
+        first = (await call_ok(client, "upload", {"source": str(sample_png), "new_session": True}))[
+            "session_id"
+        ]
+        second = (await call_ok(client, "upload", {"source": str(sample_png), "new_session": True}))[
+            "session_id"
+        ]
+        written = sessions.stat()
+        for sid in (first, second, first):
+            state = await call_ok(client, "get_state", {"session_id": sid})
+            assert state["session_id"] == sid
+        await call_ok(client, "get_credits", {})
+        after = sessions.stat()
+        assert (after.st_ino, after.st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+        on_disk = json.loads(sessions.read_text())
+        (entry,) = on_disk.values()
+        assert entry["latest"] == second
+        assert {s["session_id"] for s in entry["sessions"]} == {first, second}
+    (entry,) = json.loads(sessions.read_text()).values()
+    assert entry["latest"] == first

@@ -9,6 +9,7 @@ import pytest
 from nemo_mcp.config import Settings
 from nemo_mcp.local.runner import BackendOptions, LocalBackend
 from nemo_mcp.service.facade import NemoService
+from nemo_mcp.service.sessions import Tuning
 
 
 @pytest.mark.anyio
@@ -49,3 +50,13 @@ def test_a_remote_api_is_scoped_by_its_url(tmp_path: Path) -> None:
     local = settings.with_local_backend("http://127.0.0.1:5000")
     assert local.scope.startswith("local:")
     assert local.with_api_url("http://127.0.0.1:9").scope == "http://127.0.0.1:9"
+
+
+def test_renders_on_the_embedded_backend_are_polled_quickly(tmp_path: Path) -> None:
+    settings = Settings.from_env({"HOME": str(tmp_path)})
+    cloud = Tuning.of(settings).poll
+    assert (cloud.first_s, cloud.factor, cloud.max_s) == (2.0, 1.5, 15.0), "the contract's backoff (§5)"
+    local = Tuning.of(settings.with_local_backend("http://127.0.0.1:5000")).poll
+    assert local.first_s <= 0.1
+    assert local.max_s <= 1.0
+    assert local.timeout_s == cloud.timeout_s

@@ -238,7 +238,9 @@ async def test_a_stored_render_the_api_does_not_know_is_replaced(
 ) -> None:
     sid = await _animated(service, sample_png)
     store = RenderHandleStore(local_settings.render_handles_dir)
-    store.save(RenderHandle("render_gone", sid, local_settings.api_url, str(local_settings.output_dir), 1.0))
+    await store.save(
+        RenderHandle("render_gone", sid, local_settings.api_url, str(local_settings.output_dir), 1.0)
+    )
     outcome = await service.exports.export()
     assert outcome.render_id != "render_gone"
     assert local_backend.stats.requests["render_submit"] == 1

@@ -21,7 +21,7 @@ from typing import Protocol
 import httpx
 
 from nemo_mcp.api.headers import attribution_headers
-from nemo_mcp.api.http import CONNECT_TIMEOUT_S, Who, error_for, network_error, read_answer
+from nemo_mcp.api.http import CONNECT_TIMEOUT_S, LazyHttpClient, Who, error_for, network_error, read_answer
 from nemo_mcp.api.wire import TokenGrant, parse
 from nemo_mcp.config import MAX_CLIENT_ID_LENGTH, Settings
 from nemo_mcp.errors import ConfigError, RateLimitedError, TokenExpiredError
@@ -139,19 +139,19 @@ class TokenStore(Protocol):
 
 
 class FileTokens:
-    """`TokenCache` behind `TokenStore`."""
+    """`TokenCache` behind `TokenStore`; the file work runs in a worker thread, off the event loop."""
 
     def __init__(self, cache: TokenCache) -> None:
         self.cache = cache
 
     async def load(self, backend: str, client_id: str) -> Credential | None:
-        return self.cache.load(backend, client_id)
+        return await asyncio.to_thread(self.cache.load, backend, client_id)
 
     async def save(self, backend: str, client_id: str, credential: Credential) -> None:
-        self.cache.save(backend, client_id, credential)
+        await asyncio.to_thread(self.cache.save, backend, client_id, credential)
 
     async def forget(self, backend: str) -> None:
-        self.cache.forget(backend)
+        await asyncio.to_thread(self.cache.forget, backend)
 
 
 class Authenticator:
@@ -161,7 +161,7 @@ class Authenticator:
     """
 
     def __init__(
-        self, http: httpx.AsyncClient, settings: Settings, platform: str, tokens: TokenStore | None = None
+        self, http: LazyHttpClient, settings: Settings, platform: str, tokens: TokenStore | None = None
     ) -> None:
         self._http = http
         self._settings = settings
@@ -197,7 +197,8 @@ class Authenticator:
         async with self._lock:
             if self.credential is not None and self.credential.usable():
                 return self.credential
-            client_id = self._load_client_id()
+            # Files are read and written in a worker thread: the event loop serves other calls meanwhile.
+            client_id = await asyncio.to_thread(self._load_client_id)
             cached = await self._cache.load(self._settings.scope, client_id)
             if cached is not None:
                 logger.debug("using the cached anonymous token")
@@ -213,7 +214,7 @@ class Authenticator:
         async with self._lock:
             if self.credential is not None and self.credential.token != refused.token:
                 return True  # another call already renewed it
-            client_id = self._load_client_id()
+            client_id = await asyncio.to_thread(self._load_client_id)
             await self._cache.forget(self._settings.scope)
             logger.info("the API refused the token; requesting a new anonymous token")
             self.credential = await self._new_token(client_id)
@@ -233,7 +234,8 @@ class Authenticator:
         for attempt in (1, 2):
             self.token_requests += 1
             try:
-                response = await self._http.post(
+                http = await self._http.get()
+                response = await http.post(
                     f"{self._api}/api/auth/anonymous-token",
                     headers=headers,
                     timeout=httpx.Timeout(self._settings.request_timeout_seconds, connect=CONNECT_TIMEOUT_S),

@@ -21,11 +21,13 @@ import httpx
 from nemo_mcp.api.auth import Authenticator, Credential, TokenStore
 from nemo_mcp.api.downloads import MAX_DOWNLOAD_REDIRECTS, check_public_url, download_url, downloaded_failure
 from nemo_mcp.api.events import SseEvent
-from nemo_mcp.api.headers import attribution_headers, platform_for
+from nemo_mcp.api.headers import attribution_headers, platform_for, sendable_in_header
 from nemo_mcp.api.http import (
     CONNECT_TIMEOUT_S,
     SSE_TIMEOUT,
     UPLOAD_TIMEOUT,
+    HttpClient,
+    LazyHttpClient,
     Who,
     error_for,
     network_error,
@@ -66,20 +68,22 @@ class NemoClient:
 
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: HttpClient,
         settings: Settings,
         *,
         client_name: str | None = None,
         tokens: TokenStore | None = None,
     ) -> None:
-        if settings.token and not _header_safe(settings.token):
+        if settings.token and not sendable_in_header(settings.token):
             raise ConfigError(
                 "NEMO_TOKEN contains characters that cannot be sent in a header; check its value."
             )
-        self._http = http
+        self._http = http if isinstance(http, LazyHttpClient) else LazyHttpClient.wrapping(http)
         self._settings = settings
         self._api = settings.api_url.rstrip("/")
-        self._auth = Authenticator(http, settings, platform_for(settings.skill_source, client_name), tokens)
+        self._auth = Authenticator(
+            self._http, settings, platform_for(settings.skill_source, client_name), tokens
+        )
         self._timeout = httpx.Timeout(settings.request_timeout_seconds, connect=CONNECT_TIMEOUT_S)
 
     def __repr__(self) -> str:
@@ -90,6 +94,11 @@ class NemoClient:
     @property
     def api_url(self) -> str:
         return self._api
+
+    @property
+    def http(self) -> LazyHttpClient:
+        """The HTTP client requests go through (`made` says whether it exists yet)."""
+        return self._http
 
     @property
     def scope(self) -> str:
@@ -167,7 +176,8 @@ class NemoClient:
                     headers["Content-Length"] = str(body.length)
                 elif json is not None:
                     kwargs["json"] = json
-                response = await self._http.request(
+                http = await self._http.get()
+                response = await http.request(
                     method,
                     f"{self._api}{path}",
                     headers=headers,
@@ -312,10 +322,11 @@ class NemoClient:
             if not own:
                 await check_public_url(target)
             credential = await self.ensure_token() if own else None
-            request = self._http.build_request(
+            http = await self._http.get()
+            request = http.build_request(
                 "GET", target, headers=self._headers(credential) if own else {}, timeout=self._timeout
             )
-            response = await self._http.send(request, stream=True, follow_redirects=False)
+            response = await http.send(request, stream=True, follow_redirects=False)
             if not (response.is_redirect and "location" in response.headers):
                 return response, credential
             await response.aclose()
@@ -346,8 +357,9 @@ class NemoClient:
         while True:
             credential = await self.ensure_token()
             headers = self._headers(credential, {"Accept": "text/event-stream"})
+            http = await self._http.get()
             try:
-                async with self._http.stream(
+                async with http.stream(
                     "POST", f"{self._api}/run_sse", json=body, headers=headers, timeout=SSE_TIMEOUT
                 ) as response:
                     failure = await refusal(response)
@@ -379,10 +391,6 @@ class NemoClient:
                     "carried out anyway."
                 )
             raise error
-
-
-def _header_safe(value: str) -> bool:
-    return value.isascii() and value.isprintable() and value.strip() == value
 
 
 def _seg(value: str) -> str:

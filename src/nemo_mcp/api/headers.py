@@ -48,6 +48,11 @@ def attribution_headers(platform: str) -> dict[str, str]:
     }
 
 
+def sendable_in_header(value: str) -> bool:
+    """Whether a value (a token given in NEMO_TOKEN) can go into a header exactly as it is."""
+    return value.isascii() and value.isprintable() and value.strip() == value
+
+
 def _header_safe(value: str) -> str:
     """Header values must be printable ASCII; anything else would make httpx refuse the request."""
     cleaned = _SAFE.sub("-", value.lower()).strip("-")

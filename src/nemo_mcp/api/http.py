@@ -1,11 +1,13 @@
-"""Requests and answers: timeouts, envelopes (§8.3), and the ONE function that maps failures to errors (§6)."""
+"""Requests and answers: the client made on first use, timeouts, envelopes (§8.3), and the ONE function that
+maps failures to errors (§6)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -35,10 +37,49 @@ UPLOAD_TIMEOUT_S = 300.0
 SSE_READ_TIMEOUT_S = 15 * 60.0
 
 DEFAULT_TIMEOUT = httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
-# What NemoClient is given: the service opens one with `open_http_client`, tests may pass their own.
-HttpClient = httpx.AsyncClient
 UPLOAD_TIMEOUT = httpx.Timeout(UPLOAD_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
 SSE_TIMEOUT = httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S, read=SSE_READ_TIMEOUT_S)
+
+
+class LazyHttpClient:
+    """An `httpx.AsyncClient` made on the first request, in a worker thread, and closed by `aclose`.
+
+    Making one costs 33-44 ms of CPU (httpx imports httpcore and h11 then, and loads certifi's CA bundle
+    into an SSL context), so a server that only answers tools/list never pays it, and the first call does
+    not block the event loop for it. A client given by the caller (`wrapping`) is used as is, never closed.
+    """
+
+    def __init__(self, make: Callable[[], httpx.AsyncClient] | None = None) -> None:
+        self._make = make or (lambda: httpx.AsyncClient(timeout=DEFAULT_TIMEOUT))
+        self._client: httpx.AsyncClient | None = None
+        self._owned = True
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def wrapping(cls, client: httpx.AsyncClient) -> LazyHttpClient:
+        lazy = cls(lambda: client)
+        lazy._client, lazy._owned = client, False
+        return lazy
+
+    @property
+    def made(self) -> httpx.AsyncClient | None:
+        """The client, if it was made (or given); None until the first request."""
+        return self._client
+
+    async def get(self) -> httpx.AsyncClient:
+        client = self._client
+        if client is not None:
+            return client
+        async with self._lock:
+            if self._client is None:
+                self._client = await asyncio.to_thread(self._make)
+            return self._client
+
+    async def aclose(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and self._owned:
+            await client.aclose()
+
 
 CODE_OK = 0
 CODE_TOKEN = 1001
@@ -70,8 +111,13 @@ class Who:
     anonymous: bool = True
 
 
+# What NemoClient is given: a LazyHttpClient the service makes (and closes), or a client a caller owns
+# (tests; replicas share one across their users).
+HttpClient = httpx.AsyncClient | LazyHttpClient
+
+
 @asynccontextmanager
-async def open_http_client() -> AsyncIterator[HttpClient]:
+async def open_http_client() -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client with the default timeouts, closed when the block ends."""
     async with httpx.AsyncClient(timeout=DEFAULT_TIMEOUT) as http:
         yield http

@@ -13,7 +13,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -25,16 +25,25 @@ from nemo_mcp.cli.embedded import embedded_backend, embedded_options, folder_in_
 from nemo_mcp.cli.progress import TerminalProgressSink
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import ConfigError, InputError
-from nemo_mcp.service.facade import NemoService
 from nemo_mcp.service.models import ExportOutcome, ProgressUpdate, TurnOutcome
 from nemo_mcp.service.text import format_duration, format_size, quoted
 
 if TYPE_CHECKING:
     from nemo_mcp.server.shared.config import SharedSettings
 
+if TYPE_CHECKING:
+    from nemo_mcp.service.facade import NemoService
+
 log = logging.getLogger(__name__)
 
 DEMO_INSTRUCTION = "animate this image into a 5-second video clip using low VRAM mode"
+
+
+def _open_service(settings: Settings) -> AbstractAsyncContextManager[NemoService]:
+    # Imported here: `serve` imports this module, and its server makes its own service on the first call.
+    from nemo_mcp.service.facade import NemoService
+
+    return NemoService.open(settings)
 
 
 @asynccontextmanager
@@ -61,7 +70,7 @@ async def animate_file(
     local: bool,
 ) -> tuple[TurnOutcome, ExportOutcome]:
     """Upload `image` into a new session, send `instruction`, export the clip; move it to `output` if given."""
-    async with _backend(settings, local) as active, NemoService.open(active) as service:
+    async with _backend(settings, local) as active, _open_service(active) as service:
         # A fresh session each run: an earlier run's clip must not become part of this one.
         uploaded = await service.uploads.upload([image], await service.workspace.new_session(), progress)
         turn = await service.turns.send(instruction, uploaded.session_id, progress)
@@ -217,7 +226,7 @@ def run_credits(args: argparse.Namespace, settings: Settings) -> int:
     async def credits() -> str:
         async with (
             _backend(settings, settings.backend == "local") as active,
-            NemoService.open(active) as service,
+            _open_service(active) as service,
         ):
             return CreditsResult.from_view(await service.credits()).message
 
@@ -229,7 +238,7 @@ def run_state(args: argparse.Namespace, settings: Settings) -> int:
     async def state() -> str:
         async with (
             _backend(settings, settings.backend == "local") as active,
-            NemoService.open(active) as service,
+            _open_service(active) as service,
         ):
             view = await service.state(args.session)
         lines = [view.timeline, f"ready to export: {'yes' if view.ready_to_export else 'no'}"]

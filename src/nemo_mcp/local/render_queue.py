@@ -19,7 +19,7 @@ from typing import Any
 
 from nemo_mcp.local.context import BackendContext, RenderControl
 from nemo_mcp.local.records import RenderRecord
-from nemo_mcp.local.render.clip import ClipSpec, RenderCancelledError, render_clip
+from nemo_mcp.local.render.spec import ClipSpec, RenderCancelledError
 from nemo_mcp.local.routes.guards import now
 from nemo_mcp.local.store import write_json
 
@@ -59,6 +59,9 @@ def render_cached(
             if on_progress is not None:
                 on_progress(1.0)
             return out, True, _read_notes(notes_file)
+        # The renderer (Pillow, PyAV, NumPy) loads with the first render, not with the backend.
+        from nemo_mcp.local.render.clip import render_clip
+
         clip = render_clip(spec, out, on_progress=on_progress, should_cancel=should_cancel)
         notes = RenderNotes(clip.framing, clip.missing_glyphs, clip.music_track)
         write_json(notes_file, dataclasses.asdict(notes))

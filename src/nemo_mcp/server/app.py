@@ -36,7 +36,6 @@ from nemo_mcp.server.tools.common import Ctx, ServerState, state_of
 from nemo_mcp.server.tools.export import export
 from nemo_mcp.server.tools.media import upload
 from nemo_mcp.server.tools.state import get_credits, get_state
-from nemo_mcp.service.facade import NemoService
 
 if TYPE_CHECKING:
     from nemo_mcp.server.shared.tenants import Replica
@@ -105,7 +104,7 @@ def animate_photo(
 
 async def session_state(session_id: str, ctx: Ctx) -> str:
     """A session's timeline, media and readiness to export, as JSON."""
-    state = state_of(ctx)
+    state = await state_of(ctx)
     try:
         view = await state.service.state(session_id)
     except UnknownSessionError as exc:  # the client asked for something that is not there: not our failure
@@ -151,16 +150,22 @@ def build_server(settings: Settings, *, replica: Replica | None = None) -> MCPSe
                 opened.append(shared)
                 yield shared
             return
-        async with NemoService.open(settings) as service, anyio.create_task_group() as tg:
-            jobs = JobBoard(tg)
-            state = ServerState(settings, service, LocalJobs(jobs), LocalExports(exported))
-            opened.append(state)
-            try:
-                yield state
-            finally:
-                # A render's id is on disk: the next process resumes it instead of orphaning it.
-                jobs.cancel_all()
-                tg.cancel_scope.cancel()
+        state: ServerState | None = None
+        try:
+            async with anyio.create_task_group() as tg:
+                jobs = JobBoard(tg)
+                state = ServerState(settings, LocalJobs(jobs), LocalExports(exported))
+                opened.append(state)
+                try:
+                    yield state
+                finally:
+                    # A render's id is on disk: the next process resumes it instead of orphaning it.
+                    jobs.cancel_all()
+                    tg.cancel_scope.cancel()
+        finally:
+            if state is not None:  # after the jobs stopped; shielded, so the latest session is written
+                with anyio.CancelScope(shield=True):
+                    await state.aclose()
 
     server = NemoServer(
         SERVER_NAME,

@@ -13,13 +13,15 @@ turn is refused while another runs (`JobRunningError`), so the check and the sta
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from nemo_mcp.errors import JobRunningError, NemoError
 from nemo_mcp.server.jobs import JobBoard, JobKind, JobStatus
 from nemo_mcp.service.models import ProgressUpdate
 from nemo_mcp.service.progress import ProgressSink
-from nemo_mcp.service.sessions import Snapshot
+
+if TYPE_CHECKING:  # for annotations only: importing it would load the API client at start
+    from nemo_mcp.service.sessions import Snapshot
 
 T = TypeVar("T")
 

@@ -19,7 +19,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import anyio
 from anyio.abc import TaskGroup
@@ -28,8 +28,10 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from nemo_mcp.errors import JobCancelledError, JobCrashedError, NemoError
 from nemo_mcp.service.models import ProgressUpdate
 from nemo_mcp.service.progress import ProgressSink
-from nemo_mcp.service.sessions import Snapshot
 from nemo_mcp.service.text import format_duration
+
+if TYPE_CHECKING:  # for annotations only: importing it would load the API client at start
+    from nemo_mcp.service.sessions import Snapshot
 
 log = logging.getLogger(__name__)
 

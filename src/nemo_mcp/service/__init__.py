@@ -2,7 +2,7 @@
 
 facade.py         NemoService: the parts below opened together, the state view, the credits
 sessions.py       Workspace (what the parts share), Tuning (named waits), Snapshot of a session
-session_store.py  the sessions this installation knows, on disk
+session_store.py  the sessions this installation knows, in memory and on disk
 uploads.py        local files and links checked, then sent
 turns.py          one instruction, its stream followed to the end, never re-sent
 exports.py        a render submitted or resumed, waited for, downloaded

@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 from nemo_mcp.api.client import NemoClient
-from nemo_mcp.api.http import HttpClient, open_http_client
+from nemo_mcp.api.http import HttpClient, LazyHttpClient
 from nemo_mcp.config import Settings
 from nemo_mcp.errors import NemoError
 from nemo_mcp.service.exports import Exports
@@ -43,13 +43,17 @@ class NemoService:
     def __init__(
         self,
         settings: Settings,
-        http: HttpClient,
+        http: HttpClient | None = None,
         *,
         tuning: Tuning | None = None,
         stores: Stores | None = None,
     ) -> None:
         """`stores`: where sessions, render handles and the token live; files in the data and config
-        folders unless given (replicas give Redis-backed ones, per user)."""
+        folders unless given (replicas give Redis-backed ones, per user). Without an HTTP client given,
+        one is made on the first request and closed by `aclose`."""
+        self._own_http: LazyHttpClient | None = None
+        if http is None:
+            http = self._own_http = LazyHttpClient()
         kept = stores or Stores()
         client = NemoClient(http, settings, tokens=kept.tokens)
         self.workspace = Workspace(settings, client, tuning or Tuning.of(settings), kept.sessions)
@@ -66,12 +70,21 @@ class NemoService:
     async def open(
         cls, settings: Settings, *, http: HttpClient | None = None, tuning: Tuning | None = None
     ) -> AsyncIterator[NemoService]:
-        """Open the service; closes the HTTP client it created (never one it was given)."""
-        if http is not None:
-            yield cls(settings, http, tuning=tuning)
-            return
-        async with open_http_client() as own:
-            yield cls(settings, own, tuning=tuning)
+        """Open the service; `aclose` when the block ends."""
+        service = cls(settings, http, tuning=tuning)
+        try:
+            yield service
+        finally:
+            await service.aclose()
+
+    async def aclose(self) -> None:
+        """Write the latest session if it moved (calls never write it); close the HTTP client made here
+        (never one that was given)."""
+        try:
+            await self.workspace.sessions.flush()
+        finally:
+            if self._own_http is not None:
+                await self._own_http.aclose()
 
     async def state(self, session_id: str | None = None) -> StateView:
         """A session's timeline, media, readiness to export and web link."""

@@ -69,6 +69,13 @@ class PollPolicy:
     timeout_s: float = RENDER_TIMEOUT_S
 
 
+# The embedded backend renders on this machine in 1-3 s and answers a poll over loopback in about a
+# millisecond: the cloud's first wait of 2 s would be most of an export (the first poll, right after the
+# submit, usually finds the render still pending). 0.1 s growing by half to 1 s: at most ~20 polls for a
+# 10 s render. The cloud keeps 2 s growing to 15 s (contract §5).
+LOCAL_POLL = PollPolicy(first_s=0.1, factor=1.5, max_s=1.0)
+
+
 @dataclass(frozen=True)
 class RenderHandle:
     render_id: str
@@ -84,7 +91,7 @@ def new_render_id() -> str:
 
 
 class RenderHandleStore:
-    """One JSON file per running render in `render_handles_dir`."""
+    """One JSON file per running render in `render_handles_dir`; the file work runs in a worker thread."""
 
     def __init__(self, folder: Path) -> None:
         self._dir = folder
@@ -94,18 +101,27 @@ class RenderHandleStore:
             raise ValueError("not a render id")
         return self._dir / f"{render_id}.json"
 
-    def save(self, handle: RenderHandle) -> None:
+    async def save(self, handle: RenderHandle) -> None:
+        await asyncio.to_thread(self._save, handle)
+
+    async def remove(self, render_id: str) -> None:
+        await asyncio.to_thread(self._remove, render_id)
+
+    async def find(self, session_id: str, backend: str) -> RenderHandle | None:
+        """The newest stored render of this session on this backend, if any."""
+        return await asyncio.to_thread(self._find, session_id, backend)
+
+    def _save(self, handle: RenderHandle) -> None:
         try:
             write_private(self._file(handle.render_id), json.dumps(asdict(handle)))
         except OSError as exc:  # the render still works; only a restart could not resume it
             logger.warning("could not store the render handle in %s (%s)", self._dir, exc.strerror)
 
-    def remove(self, render_id: str) -> None:
+    def _remove(self, render_id: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             self._file(render_id).unlink()
 
-    def find(self, session_id: str, backend: str) -> RenderHandle | None:
-        """The newest stored render of this session on this backend, if any."""
+    def _find(self, session_id: str, backend: str) -> RenderHandle | None:
         found: list[RenderHandle] = []
         try:
             paths = list(self._dir.glob("render_*.json"))

@@ -22,7 +22,7 @@ from nemo_mcp.errors import SessionGoneError, UnknownSessionError
 from nemo_mcp.service.changes import ClipFacts, describe, facts_of
 from nemo_mcp.service.models import MediaView, TrackView
 from nemo_mcp.service.progress import ProgressReporter, ProgressSink
-from nemo_mcp.service.renders import PollPolicy
+from nemo_mcp.service.renders import LOCAL_POLL, PollPolicy
 from nemo_mcp.service.session_store import KnownSession, SessionRegistry, new_record
 from nemo_mcp.service.stores import FileSessions, SessionStore
 from nemo_mcp.service.timeline import media_of, new_media, other_track_changes, tracks_of
@@ -55,10 +55,12 @@ class Tuning:
         """The waits a person can set in the environment, the rest at their defaults.
 
         After a dropped stream the state is checked after the delay, then every two delays (30 s, then
-        every 60 s by default, as contract §4 suggests).
+        every 60 s by default, as contract §4 suggests). Renders on the embedded backend are polled
+        quickly (`renders.LOCAL_POLL`), on the cloud with its backoff.
         """
         delay = settings.recovery_delay_seconds
-        return cls(recovery_first_s=delay, recovery_every_s=2 * delay)
+        poll = LOCAL_POLL if settings.backend == "local" else PollPolicy()
+        return cls(poll=poll, recovery_first_s=delay, recovery_every_s=2 * delay)
 
 
 @dataclass(frozen=True)

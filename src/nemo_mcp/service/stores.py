@@ -34,6 +34,10 @@ class SessionStore(Protocol):
         """Make a known session the latest."""
         ...
 
+    async def flush(self) -> None:
+        """Keep what only lives in memory so far (the latest pointer); called when the service closes."""
+        ...
+
 
 class HandleStore(Protocol):
     """The ids of renders submitted and not yet delivered, so a later call resumes instead of resubmitting."""
@@ -60,10 +64,13 @@ class FileSessions:
         return self.registry.get(session_id)
 
     async def add(self, record: KnownSession, *, replaces: str | None = None) -> None:
-        self.registry.add(record, replaces=replaces)
+        await self.registry.add(record, replaces=replaces)
 
     async def touch(self, session_id: str) -> None:
-        self.registry.touch(session_id)
+        self.registry.touch(session_id)  # memory only: the pointer is written with the next real change
+
+    async def flush(self) -> None:
+        await self.registry.flush()
 
 
 class FileHandles:
@@ -73,13 +80,13 @@ class FileHandles:
         self.store = store
 
     async def save(self, handle: RenderHandle) -> None:
-        self.store.save(handle)
+        await self.store.save(handle)
 
     async def remove(self, render_id: str) -> None:
-        self.store.remove(render_id)
+        await self.store.remove(render_id)
 
     async def find(self, session_id: str, backend: str) -> RenderHandle | None:
-        return self.store.find(session_id, backend)
+        return await self.store.find(session_id, backend)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from nemo_mcp.api.events import (
     ToolFinished,
     ToolStarted,
 )
+from nemo_mcp.config import MAX_INSTRUCTION_CHARS
 from nemo_mcp.errors import (
     ApiError,
     ConnectionFailedError,
@@ -41,7 +42,6 @@ from nemo_mcp.service.timeline import ready_for_export, summary
 
 logger = logging.getLogger(__name__)
 
-MAX_INSTRUCTION_CHARS = 8000
 MAX_REPLY_CHARS = 4000
 MAX_REPLY_CHARS = 4000
 # A progress estimate for work of unknown length: elapsed / (elapsed + this) creeps towards 1.

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from nemo_mcp.local.agent.plan_types import FPS, MOTION_WORDS, ClipPlan, music_name
-from nemo_mcp.local.render.clip import ClipSpec
+from nemo_mcp.local.render.spec import ClipSpec
 
 # Part of every cache key: bump when the renderer's output for the same plan changes (2: subject-aware
 # framing, titles in every script, mood music, shimmer-free prescale).

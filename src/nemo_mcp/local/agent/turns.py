@@ -36,7 +36,7 @@ from nemo_mcp.local.agent.plan_types import ClipPlan
 from nemo_mcp.local.context import BackendContext
 from nemo_mcp.local.faults import RUN_SSE_EFFECTS
 from nemo_mcp.local.records import MAX_HISTORY, SessionRecord, TurnRecord
-from nemo_mcp.local.render.clip import RenderCancelledError
+from nemo_mcp.local.render.spec import RenderCancelledError
 from nemo_mcp.local.render_queue import RenderNotes, render_cached
 from nemo_mcp.local.routes import event_stream as sse
 from nemo_mcp.local.routes.bodies import json_object

@@ -40,12 +40,17 @@ from nemo_mcp.local.render import music, scene
 from nemo_mcp.local.render.audio import add_aac_stream, encode_aac
 from nemo_mcp.local.render.backdrop import parse_colour
 from nemo_mcp.local.render.frames import FrameMaker, to_video_frame
-from nemo_mcp.local.render.framing import SPEED_RANGE, CameraMotion, FitMode
 from nemo_mcp.local.render.images import ImageRejectedError, NotAnImageError, read_header
 from nemo_mcp.local.render.motion import Box, Motion
 from nemo_mcp.local.render.probe import probe_av
-from nemo_mcp.local.render.title import SCALE_RANGE as TITLE_SCALE_RANGE
-from nemo_mcp.local.render.title import TitleLayer, TitlePosition, build_title, title_opacity
+from nemo_mcp.local.render.spec import (
+    MOTIONS,
+    SPEED_RANGE,
+    TITLE_SCALE_RANGE,
+    ClipSpec,
+    RenderCancelledError,
+)
+from nemo_mcp.local.render.title import TitleLayer, build_title, title_opacity
 
 __all__ = [
     "MOTIONS",
@@ -62,17 +67,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# The moving motions; "static" (no camera move) is accepted too.
-MOTIONS: tuple[Motion, ...] = (
-    "zoom_in",
-    "zoom_out",
-    "pan_left",
-    "pan_right",
-    "pan_up",
-    "pan_down",
-    "ken_burns",
-)
-
 MAX_SIDE = 1920
 MIN_SIDE = 16
 MAX_DURATION_S = 120.0
@@ -87,40 +81,6 @@ X264_CRF = 21
 X264_PARAMS = "mbtree=0:ipratio=1.25"
 # Frames made ahead of the encoder (each about 1.4 MB at 1280x720).
 QUEUE_DEPTH = 6
-
-
-class RenderCancelledError(Exception):
-    """`should_cancel` asked the render to stop."""
-
-
-@dataclass(frozen=True)
-class ClipSpec:
-    image: Path
-    duration_s: float = 5.0
-    width: int = 1280
-    height: int = 720
-    fps: int = 30
-    motion: CameraMotion = "zoom_in"
-    title: str | None = None
-    # How long the title stays on screen from the start; None keeps it for the whole clip.
-    title_duration_s: float | None = None
-    # A music file; else `music_mood` picks a bundled (synthesised) piece: calm, upbeat, cinematic.
-    # (Given both, the file is used.)
-    music: Path | None = None
-    # Perceived level: 1.0 is the mix at loudness.TARGET_LUFS (-16 LUFS), each halving -10 LU.
-    music_volume: float = 0.35
-    # How far the camera travels: 0.6 slow, 1.0 normal, 1.6 fast (framing.SPEED_RANGE).
-    motion_speed: float = 1.0
-    # The move goes out and comes back, so the clip loops seamlessly.
-    loop: bool = False
-    title_position: TitlePosition = "bottom"
-    title_scale: float = 1.0
-    music_mood: str | None = None
-    # "auto" crops around the subject, or shows the whole photo over a backdrop when cropping would
-    # lose too much; "crop" and "fit" force one.
-    fit: FitMode = "auto"
-    # A CSS colour name or #hex for the backdrop and behind transparency (None: chosen automatically).
-    background: str | None = None
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from nemo_mcp.local.render import motion as render_motion
-from nemo_mcp.local.render.motion import Box, Motion, View
+from nemo_mcp.local.render.motion import Box, View
+from nemo_mcp.local.render.spec import SPEED_RANGE, CameraMotion, FitMode
 from nemo_mcp.local.render.subject import Subject
-
-CameraMotion = Motion | Literal["static"]
-FitMode = Literal["auto", "crop", "fit"]
 
 # Crop when the aspect ratios are within this factor of each other (keeps at least 56 % of the picture).
 FIT_RATIO = 1.8
@@ -42,7 +40,6 @@ SUBJECT_MARGIN = 0.12
 PANORAMA = 2.0
 # Panorama sweeps: at most this many frame widths a second (times speed): enough for a 4:1 panorama in 10 s.
 SWEEP_MAX_SPEED = 0.3
-SPEED_RANGE = (0.25, 2.5)
 
 _HORIZONTAL = ("pan_left", "pan_right")
 _VERTICAL = ("pan_up", "pan_down")

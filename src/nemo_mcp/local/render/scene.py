@@ -21,9 +21,9 @@ from PIL import Image
 
 from nemo_mcp.local.render import backdrop, framing, subject
 from nemo_mcp.local.render import motion as render_motion
-from nemo_mcp.local.render.framing import CameraMotion, FitMode
 from nemo_mcp.local.render.images import load_image
 from nemo_mcp.local.render.motion import Box
+from nemo_mcp.local.render.spec import CameraMotion, FitMode
 
 logger = logging.getLogger(__name__)
 

@@ -12,15 +12,15 @@ import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from nemo_mcp.local.render import fonts
+from nemo_mcp.local.render.spec import TITLE_SCALE_RANGE as SCALE_RANGE
+from nemo_mcp.local.render.spec import TitlePosition
 
 logger = logging.getLogger(__name__)
 
-TitlePosition = Literal["top", "center", "bottom"]
 
 # Safe margins, as a fraction of the frame: text stays clear of the edges that players and phones crop
 # or cover. Vertical video keeps more room at the bottom (and top) for the controls apps put there.
@@ -34,7 +34,6 @@ FONT_SIZE = 0.075
 MIN_FONT_SIZE = 0.045
 MAX_LINES = 3
 # title_scale is kept within this range: smaller is unreadable on a phone, larger leaves no picture.
-SCALE_RANGE = (0.5, 2.0)
 # Fades when the title has a duration.
 FADE_IN_S = 0.4
 FADE_OUT_S = 0.5

@@ -32,8 +32,6 @@ from nemo_mcp.addresses import is_public
 from nemo_mcp.config import MAX_UPLOAD_BYTES
 from nemo_mcp.local.context import BackendContext
 from nemo_mcp.local.records import FileType, SessionRecord, UploadRecord
-from nemo_mcp.local.render.clip import probe_media
-from nemo_mcp.local.render.images import ImageRejectedError
 from nemo_mcp.local.routes.bodies import (
     MAX_FILES_PER_REQUEST,
     BodyError,
@@ -165,6 +163,9 @@ def _accept(saved: _Saved, filename: str, folder: Path) -> UploadRecord:
         sniffed = sniff(head)
         if sniffed is None:
             raise UploadRefusedError(UNSUPPORTED_FILE, f"{filename}: unsupported file type.")
+        # The renderer loads with the first upload it probes, not with the backend (see render/spec.py).
+        from nemo_mcp.local.render.clip import ImageRejectedError, probe_media
+
         try:
             info = probe_media(saved.path)
         except ImageRejectedError as exc:

@@ -75,6 +75,9 @@ class RedisSessions:
                 keys=[self._sessions, self._latest], args=[session_id, SESSIONS_TTL_S]
             )
 
+    async def flush(self) -> None:
+        """Nothing waits in memory: every change is in Redis already."""
+
 
 class RedisHandles:
     """`HandleStore` for one user: `u:<user>:renders`, render id -> handle, until the video is delivered."""

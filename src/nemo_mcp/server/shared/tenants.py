@@ -156,7 +156,7 @@ class Replica:
         if self.shared.hosted:
             service.uploads = UrlOnlyUploads(service.workspace)
         jobs = GuardedJobs(RedisJobs(self.engine, user))
-        return ServerState(mine, service, jobs, RedisExports(redis, user), hosted=self.shared.hosted)
+        return ServerState(mine, jobs, RedisExports(redis, user), hosted=self.shared.hosted, ready=service)
 
     def resume_work(self, fields: dict[str, str]) -> Work[Any]:
         """The work that carries a claimed job on: the same render, or a turn recovered and never re-sent."""

@@ -90,7 +90,7 @@ def _find(exports: list[ExportOutcome], name: str) -> ExportOutcome:
 
 async def exported_video(name: str, ctx: Ctx) -> bytes:
     """An MP4 this server exported, for the studio's player."""
-    outcome = _find(await _files_exported(state_of(ctx)), name)
+    outcome = _find(await _files_exported(await state_of(ctx)), name)
     try:
         size = outcome.path.stat().st_size
     except OSError:
@@ -106,7 +106,7 @@ async def exported_video(name: str, ctx: Ctx) -> bytes:
 async def session_poster(session_id: str, ctx: Ctx) -> bytes:
     """A JPEG poster (at most 100 KB): the session's latest export, else its newest generated clip, else
     the photo the clip is made from."""
-    state = state_of(ctx)
+    state = await state_of(ctx)
     try:
         for outcome in await _files_exported(state):
             if outcome.session_id == session_id:

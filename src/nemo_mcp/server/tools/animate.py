@@ -12,6 +12,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import Field, ValidationError
 
+from nemo_mcp.config import MAX_INSTRUCTION_CHARS
 from nemo_mcp.server.board import JobControl, JobView
 from nemo_mcp.server.results import AnimateResult
 from nemo_mcp.server.studio.wiring import as_result, session_poster_content
@@ -35,7 +36,6 @@ from nemo_mcp.server.tools.media import within_budget
 from nemo_mcp.service.intent import Aspect, Intent, Motion, Position, Resolution, Speed
 from nemo_mcp.service.models import ProgressUpdate, TurnOutcome
 from nemo_mcp.service.text import format_duration
-from nemo_mcp.service.turns import MAX_INSTRUCTION_CHARS
 
 # The settings a model fills from the person's words, in any language (`service.intent.Intent`).
 Instruction = Annotated[
@@ -116,7 +116,7 @@ async def animate_image(
     changed, 'partial' lists in not_done what was asked and not done; `changes` is what really changed.
     When ready_to_export is true, call export to get the MP4.
     """
-    state = state_of(ctx)
+    state = await state_of(ctx)
     intent = _intent(
         duration_s=duration_s,
         aspect_ratio=aspect_ratio,

@@ -10,8 +10,9 @@ import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
@@ -21,16 +22,22 @@ from nemo_mcp.errors import JobRunningError, NemoError
 from nemo_mcp.server.board import Jobs, JobView
 from nemo_mcp.server.exported import ExportLog, LocalExports
 from nemo_mcp.server.results import JobInfo
-from nemo_mcp.service.facade import NemoService
 from nemo_mcp.service.models import ProgressUpdate
 from nemo_mcp.service.text import one_line
 
 MAX_JOB_ERROR_CHARS = 500
 
+if TYPE_CHECKING:
+    from nemo_mcp.service.facade import NemoService
+
 
 @dataclass
 class ServerState:
     """What the tools share, made by the lifespan: settings, the service, the jobs, what was exported.
+
+    The service (the API client, httpx, the session list) is made by the first call, in a worker thread
+    (`state_of`): starting the server and answering tools/list never load it (~30 ms of CPU). A state may
+    also be given its service ready-made (`ready`).
 
     Replicas with OAuth users (`server/shared/`) give every caller a state of their own: `tenants` returns
     it from the caller's token, and `hosted` says the server's disk is not the caller's (URL uploads only,
@@ -38,11 +45,36 @@ class ServerState:
     """
 
     settings: Settings
-    service: NemoService
     jobs: Jobs
     exports: ExportLog = field(default_factory=LocalExports)
     hosted: bool = False
     tenants: Callable[[], ServerState] | None = None
+    ready: NemoService | None = field(default=None, repr=False)
+    _making: anyio.Lock = field(default_factory=anyio.Lock, init=False, repr=False)
+
+    @property
+    def service(self) -> NemoService:
+        if self.ready is None:
+            raise RuntimeError("state_of(ctx) makes the service before a tool uses it")
+        return self.ready
+
+    async def open_service(self) -> NemoService:
+        if self.ready is None:
+            async with self._making:  # two first calls at once make one service
+                if self.ready is None:
+                    self.ready = await anyio.to_thread.run_sync(_make_service, self.settings)
+        return self.ready
+
+    async def aclose(self) -> None:
+        if self.ready is not None:
+            await self.ready.aclose()
+
+
+def _make_service(settings: Settings) -> NemoService:
+    # In a worker thread, on the first call: the import loads the API client and httpx.
+    from nemo_mcp.service.facade import NemoService
+
+    return NemoService(settings)
 
 
 Ctx = Context[ServerState, Any]
@@ -72,14 +104,15 @@ WaitSeconds = Annotated[
 ]
 
 
-def state_of(ctx: Ctx) -> ServerState:
+async def state_of(ctx: Ctx) -> ServerState:
     state = ctx.request_context.lifespan_context
     if state.tenants is not None:
         state = state.tenants()
+    service = await state.open_service()
     # The client's name becomes X-Skill-Platform (unless SKILL_SOURCE is set).
     params = ctx.session.client_params
     if params is not None and params.client_info is not None:
-        state.service.workspace.client.set_client_name(params.client_info.name)
+        service.workspace.client.set_client_name(params.client_info.name)
     return state
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import anyio
 from mcp.server.apps import client_supports_apps
@@ -32,9 +32,11 @@ from nemo_mcp.server.tools.common import (
     state_of,
     wait_budget,
 )
-from nemo_mcp.service.facade import NemoService
 from nemo_mcp.service.models import ExportOutcome, ProgressUpdate, PublishedExport
 from nemo_mcp.service.text import format_size, quoted_path
+
+if TYPE_CHECKING:  # for annotations only: importing it would load the API client at start
+    from nemo_mcp.service.facade import NemoService
 
 
 async def export(
@@ -62,7 +64,7 @@ async def export(
     if the answer says 'running', call export again with the same session_id; it resumes the same render
     and never starts a second one. cancel=true stops a running render.
     """
-    state = state_of(ctx)
+    state = await state_of(ctx)
     budget = wait_budget(state, wait_seconds)
     sid = await require_session(state, session_id)
     with errors():  # before any progress: an unknown session gets an error, not "starting the render"

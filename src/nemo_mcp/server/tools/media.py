@@ -49,7 +49,7 @@ async def upload(
     what the backend made of each file (type, size, dimensions). Without session_id the files go into the
     latest session (a new one is started when there is none); new_session=true starts a fresh one.
     """
-    state = state_of(ctx)
+    state = await state_of(ctx)
     sources = [source] if isinstance(source, str) else list(source)
     if not sources or not all(s.strip() for s in sources):
         raise ToolError("Give at least one file path or http(s) URL in source.")

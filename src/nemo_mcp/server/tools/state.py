@@ -47,7 +47,7 @@ async def get_state(
     Use it to collect the result of an animate_image call that answered 'running' (pass wait_seconds=45 to
     wait for it), or to check the clip before exporting.
     """
-    state = state_of(ctx)
+    state = await state_of(ctx)
     budget = wait_budget(state, wait_seconds)
     sid = await require_session(state, session_id)
     running = await state.jobs.running("turn", sid) or await state.jobs.running("export", sid)
@@ -137,7 +137,7 @@ async def get_credits(ctx: Ctx) -> CreditsResult:
     Check it before animating: a generated clip costs about 100 credits, an edit about 50; export is free.
     Anonymous users also get the link to register for more credits.
     """
-    state = state_of(ctx)
+    state = await state_of(ctx)
     with errors():
         view = await state.service.credits()
     return CreditsResult.from_view(view)
