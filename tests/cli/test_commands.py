@@ -54,6 +54,9 @@ def test_demo_writes_nemo_demo_mp4_on_a_fresh_machine(tmp_path: Path) -> None:
     assert done.stdout.strip() == str(target)
     _assert_clip(target)
     assert "Timeline" in done.stderr
+    assert 'Title: "Hello from nemo-mcp"' in done.stderr  # the demo shows a title and music
+    assert "BGM: a calm track" in done.stderr
+    assert "the video agent:" in done.stderr
     assert "made in" in done.stderr
     # Piped: plain progress lines, no carriage-return bar.
     assert "\r" not in done.stderr

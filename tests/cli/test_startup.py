@@ -67,6 +67,7 @@ async def test_serve_local_answers_tools_list_without_the_renderer(tmp_path: Pat
     assert not RENDERER & modules
     assert not any(m.startswith(("PIL.", "av.", "numpy.")) for m in modules)
     assert "nemo_mcp.local.render.clip" not in modules
+    assert "nemo_mcp.local.agent.understanding" not in modules, "the parser compiles with the first message"
     assert "nemo_mcp.api.client" not in modules, "the service is made by the first call"
     assert "httpcore" not in modules, "the HTTP client is made with the first call"
 

@@ -140,7 +140,7 @@ async def test_a_token_that_lapses_before_the_download_is_renewed_and_the_downlo
 async def test_a_message_answered_with_a_gateway_error_is_checked_in_the_state_not_resent(
     tmp_path: Path, local_backend: LocalBackend, sample_png: Path
 ) -> None:
-    env = server_env(tmp_path, local_backend.url, NEMO_MCP_RECOVERY_DELAY="2")
+    env = server_env(tmp_path, local_backend.url, NEMO_MCP_RECOVERY_DELAY="0.5")
     async with stdio_server(env, tmp_path) as client:
         sid = ok(await tool(client, "upload", {"source": str(sample_png)}))["session_id"]
         local_backend.faults.add("run_sse", "gateway_timeout")

@@ -36,7 +36,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEMO_INSTRUCTION = "animate this image into a 5-second video clip using low VRAM mode"
+# The brief's own example, with a title and music so the demo shows what the offline renderer does with
+# them (a bold title in any script, a bundled track mixed to a steady loudness).
+DEMO_INSTRUCTION = (
+    'animate this image into a 5-second video clip using low VRAM mode, with the title "Hello from nemo-mcp" '
+    "and calm background music"
+)
 
 
 def _open_service(settings: Settings) -> AbstractAsyncContextManager[NemoService]:
@@ -129,6 +134,7 @@ def _report(turn: TurnOutcome, exported: ExportOutcome, elapsed_s: float, out: T
         facts.append(f"{exported.duration_s:.1f} s")
     if exported.width and exported.height:
         facts.append(f"{exported.width}x{exported.height}")
+    print(f"the video agent: {turn.reply}", file=sys.stderr)
     print(f"{turn.timeline}", file=sys.stderr)
     print(f"{', '.join(facts)}, made in {format_duration(elapsed_s)}", file=sys.stderr)
     print(exported.path, file=out)

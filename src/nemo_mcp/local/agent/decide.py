@@ -10,12 +10,14 @@ for a vague wish, and, plainly, what was asked and will not be done. What it cos
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from nemo_mcp.local.agent import planning
 from nemo_mcp.local.agent.plan_types import ClipPlan, music_name
 from nemo_mcp.local.agent.settings_sentence import overlay, split
-from nemo_mcp.local.agent.understanding import Request, parse
+
+if TYPE_CHECKING:
+    from nemo_mcp.local.agent.understanding import Request
 from nemo_mcp.local.records import SessionRecord
 
 CPU_ONLY = (
@@ -91,6 +93,9 @@ def decide(session: SessionRecord, text: str, history: list[ClipPlan], current: 
 
 
 def _read(text: str) -> tuple[Request, list[str]]:
+    # The parser compiles its patterns on first use (~100 ms), with the first message, not at start.
+    from nemo_mcp.local.agent.understanding import parse
+
     words, settings = split(text)
     request = parse(words)
     if settings is None:

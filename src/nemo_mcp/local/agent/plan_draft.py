@@ -27,7 +27,7 @@ from nemo_mcp.local.agent.plan_types import (
     ClipPlan,
     Framing,
 )
-from nemo_mcp.local.agent.understanding import MOODS, Motion, Position, Speed
+from nemo_mcp.local.agent.terms import MOODS, Motion, Position, Speed
 from nemo_mcp.local.records import SessionRecord, UploadRecord
 
 TRACK_VIDEO = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from nemo_mcp.local.agent.understanding import MAX_DURATION_S, MIN_DURATION_S, Aspect, Motion, Position, Speed
+from nemo_mcp.local.agent.terms import MAX_DURATION_S, MIN_DURATION_S, Aspect, Motion, Position, Speed
 from nemo_mcp.local.records import UploadRecord
 
 Resolution = Literal["720p", "1080p"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from nemo_mcp.local.agent.plan_draft import DraftError, from_draft, to_draft
 from nemo_mcp.local.agent.plan_types import (
@@ -20,7 +20,10 @@ from nemo_mcp.local.agent.plan_types import (
     ClipPlan,
     describe_changes,
 )
-from nemo_mcp.local.agent.understanding import MOODS, MUSIC_ANY, MUSIC_UPLOADED, Request, Speed
+from nemo_mcp.local.agent.terms import MOODS, MUSIC_ANY, MUSIC_UPLOADED, Speed
+
+if TYPE_CHECKING:
+    from nemo_mcp.local.agent.understanding import Request
 from nemo_mcp.local.records import UploadRecord
 
 GENERATE_COST = 100

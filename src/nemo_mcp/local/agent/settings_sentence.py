@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nemo_mcp.local.agent.understanding import Request
+if TYPE_CHECKING:
+    from nemo_mcp.local.agent.understanding import Request
 
 PREFIX = "Use exactly these settings:"
 _VALUES: dict[str, re.Pattern[str]] = {

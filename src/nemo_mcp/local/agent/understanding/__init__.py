@@ -16,6 +16,7 @@ import copy
 from dataclasses import dataclass
 from typing import Literal
 
+from nemo_mcp.local.agent.terms import MAX_DURATION_S, MIN_DURATION_S, MOODS, MUSIC_ANY, MUSIC_UPLOADED
 from nemo_mcp.local.agent.understanding import rules, settings_rules
 from nemo_mcp.local.agent.understanding.language import detect
 from nemo_mcp.local.agent.understanding.media import VOLUME_CONTEXT
@@ -32,12 +33,6 @@ from nemo_mcp.local.agent.understanding.text import Clause, clauses, prepare
 from nemo_mcp.local.agent.understanding.typos import correct
 from nemo_mcp.local.agent.understanding.wishes import WISHES
 
-MIN_DURATION_S = 1.0
-MAX_DURATION_S = 30.0
-MOODS = ("calm", "upbeat", "cinematic", "melancholic", "romantic")
-# `music` values that are not a mood or a file name
-MUSIC_ANY = "any"  # music, no preference: the uploaded audio if there is one, else the default mood
-MUSIC_UPLOADED = "uploaded"  # the audio file the person uploaded
 _MOTION_WORDS = {
     "zoom_in": "a zoom in",
     "zoom_out": "a zoom out",

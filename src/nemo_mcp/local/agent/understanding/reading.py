@@ -5,12 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Aspect = Literal["16:9", "9:16", "1:1", "4:5"]
-Resolution = Literal["720p", "1080p"]
-Motion = Literal["zoom_in", "zoom_out", "pan_left", "pan_right", "pan_up", "pan_down", "ken_burns", "static"]
-Speed = Literal["slow", "normal", "fast"]
-Position = Literal["top", "center", "bottom"]
-Fit = Literal["fit", "crop"]
+from nemo_mcp.local.agent.terms import Aspect, Fit, Motion, Position, Resolution, Speed
 
 
 @dataclass
