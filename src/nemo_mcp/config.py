@@ -171,11 +171,11 @@ class Settings:
                 "NEMO_MCP_RATE_LIMIT_WAIT", get("NEMO_MCP_RATE_LIMIT_WAIT"), DEFAULT_RATE_LIMIT_WAIT_SECONDS
             ),
             allow_private_urls=_flag("NEMO_MCP_ALLOW_PRIVATE_URLS", get("NEMO_MCP_ALLOW_PRIVATE_URLS")),
-            request_timeout_seconds=_seconds_within(
+            request_timeout_seconds=seconds_within(
                 "NEMO_MCP_REQUEST_TIMEOUT",
                 get("NEMO_MCP_REQUEST_TIMEOUT"),
                 DEFAULT_REQUEST_TIMEOUT_SECONDS,
-                MAX_REQUEST_TIMEOUT_SECONDS,
+                most=MAX_REQUEST_TIMEOUT_SECONDS,
             ),
             recovery_delay_seconds=_non_negative(
                 "NEMO_MCP_RECOVERY_DELAY", get("NEMO_MCP_RECOVERY_DELAY"), DEFAULT_RECOVERY_DELAY_SECONDS
@@ -270,10 +270,12 @@ def _non_negative(name: str, raw: str | None, default: float) -> float:
     return value
 
 
-def _seconds_within(name: str, raw: str | None, default: float, most: float) -> float:
+def seconds_within(name: str, raw: str | None, default: float, *, most: float, least: float = 0.0) -> float:
+    """A setting in seconds: more than 0, at least `least` and at most `most`; `default` when unset."""
     value = _non_negative(name, raw, default)
-    if value <= 0 or value > most:
-        raise ConfigError(f"{name}={raw!r} must be more than 0 and at most {most:g} seconds.")
+    if value <= 0 or value < least or value > most:
+        span = f"{least:g} to {most:g}" if least > 0 else f"more than 0 and at most {most:g}"
+        raise ConfigError(f"{name}={raw!r} must be {span} seconds.")
     return value
 
 

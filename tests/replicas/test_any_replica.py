@@ -47,6 +47,19 @@ async def animated(client: Client, image: Path) -> str:
     return sid
 
 
+async def stalled_turn(client: Client, backend: LocalBackend, image: Path) -> str:
+    """A session whose turn is sent and left running: the backend's stream stalls until its faults reset."""
+    sid: str = ok(await client.call_tool("upload", {"source": str(image), "new_session": True}))["session_id"]
+    backend.faults.add("run_sse", "stall")
+    started = ok(
+        await client.call_tool(
+            "animate_image", {"instruction": SHORT, "session_id": sid, "wait_seconds": 0.5}
+        )
+    )
+    assert started["status"] == "running", started
+    return sid
+
+
 class FirstProgress(Progress):
     """Progress that also tells the test when the first notification arrived (the call is waiting)."""
 
@@ -66,16 +79,7 @@ async def test_a_turn_started_on_a_is_refused_again_and_collected_on_b_with_its_
     lb = cluster.balancer
     async with connect(lb) as client:
         with lb.pin(cluster.a.port):
-            sid = ok(await client.call_tool("upload", {"source": str(sample_png), "new_session": True}))[
-                "session_id"
-            ]
-            backend.faults.add("run_sse", "stall")
-            started = ok(
-                await client.call_tool(
-                    "animate_image", {"instruction": SHORT, "session_id": sid, "wait_seconds": 0.5}
-                )
-            )
-        assert started["status"] == "running", started
+            sid = await stalled_turn(client, backend, sample_png)
         with lb.pin(cluster.b.port):
             again = await client.call_tool(
                 "animate_image", {"instruction": "make it 2 seconds", "session_id": sid}

@@ -23,7 +23,7 @@ from nemo_mcp.local.runner import LocalBackend
 from nemo_mcp.server.shared.keys import Keys
 from tests.replicas.conftest import Cluster
 from tests.replicas.helpers import LEASE_S, ReplicaProcess, connect
-from tests.replicas.test_any_replica import SHORT, animated, ok, submits
+from tests.replicas.test_any_replica import SHORT, animated, ok, stalled_turn, submits
 from tests.server.conftest import text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -152,16 +152,7 @@ async def test_a_turn_sent_before_its_replica_stopped_is_recovered_never_sent_ag
     lb = cluster.balancer
     async with connect(lb) as client:
         with lb.pin(cluster.a.port):
-            sid = ok(await client.call_tool("upload", {"source": str(sample_png), "new_session": True}))[
-                "session_id"
-            ]
-            backend.faults.add("run_sse", "stall")
-            started = ok(
-                await client.call_tool(
-                    "animate_image", {"instruction": SHORT, "session_id": sid, "wait_seconds": 0.5}
-                )
-            )
-        assert started["status"] == "running", started
+            sid = await stalled_turn(client, backend, sample_png)
         async with events(redis, backend) as seen:
             since = time.monotonic()
             cluster.a.signal(SIGNALS[how])

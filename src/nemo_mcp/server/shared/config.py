@@ -7,7 +7,6 @@ guarantees.
 
 from __future__ import annotations
 
-import math
 import os
 import socket
 import uuid
@@ -15,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from nemo_mcp.config import seconds_within
 from nemo_mcp.errors import ConfigError
 
 # A replica renews its leases every third of this; another takes a job over within about 1.25 of it.
@@ -90,7 +90,13 @@ class SharedSettings:
         return cls(
             redis_url=url,
             secret_key=secret.encode("utf-8"),
-            lease_s=_lease(get("NEMO_MCP_LEASE_SECONDS")),
+            lease_s=seconds_within(
+                "NEMO_MCP_LEASE_SECONDS",
+                get("NEMO_MCP_LEASE_SECONDS"),
+                DEFAULT_LEASE_SECONDS,
+                least=MIN_LEASE_SECONDS,
+                most=MAX_LEASE_SECONDS,
+            ),
             auth=auth,
             public_url=public.rstrip("/") if public else None,
             allowed_host=(allowed_host or "").strip() or None,
@@ -140,20 +146,6 @@ def _http_url(name: str, value: str) -> None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{name}={value!r} is not an http(s) URL.")
-
-
-def _lease(raw: str | None) -> float:
-    if raw is None:
-        return DEFAULT_LEASE_SECONDS
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"NEMO_MCP_LEASE_SECONDS={raw!r} is not a number of seconds.") from None
-    if not math.isfinite(value) or not MIN_LEASE_SECONDS <= value <= MAX_LEASE_SECONDS:
-        raise ConfigError(
-            f"NEMO_MCP_LEASE_SECONDS={raw!r} must be {MIN_LEASE_SECONDS:g} to {MAX_LEASE_SECONDS:g} seconds."
-        )
-    return value
 
 
 __all__ = ["AuthConfig", "SharedSettings"]
