@@ -1,9 +1,16 @@
-"""Small pieces several test packages need: settings aimed at a test backend, a free loopback port."""
+"""Small pieces several test packages need: settings aimed at a test backend, a free loopback port, a
+`serve --http` process."""
 
 from __future__ import annotations
 
 import socket
+import subprocess
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
+
+import anyio
+from anyio.abc import Process
 
 from nemo_mcp.config import Settings
 
@@ -29,3 +36,23 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@asynccontextmanager
+async def http_server(command: Sequence[str], env: Mapping[str, str]) -> AsyncIterator[Process]:
+    """A `serve --http` process, yielded once its socket listens and terminated by its process id after."""
+    process = await anyio.open_process(
+        list(command), env=dict(env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        assert process.stderr is not None
+        seen = b""
+        with anyio.fail_after(30):
+            async for chunk in process.stderr:
+                seen += chunk
+                if b"Uvicorn running on" in seen:  # printed once the socket listens
+                    break
+        yield process
+    finally:
+        process.terminate()
+        await process.wait()

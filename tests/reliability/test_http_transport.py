@@ -7,15 +7,13 @@ checks the address the socket is really bound to and a corpus of near-miss names
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-import anyio
 import httpx
 import pytest
 
-from tests.support import free_port
+from tests.support import free_port, http_server
 
 pytestmark = pytest.mark.anyio
 
@@ -45,15 +43,7 @@ async def test_serve_http_binds_loopback_and_refuses_foreign_names(tmp_path: Pat
         "NEMO_MCP_CONFIG_DIR": str(tmp_path / "config"),
     }
     command = [sys.executable, "-m", "nemo_mcp", "serve", "--http", "--port", str(port), "--local"]
-    process = await anyio.open_process(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        assert process.stderr is not None
-        seen = b""
-        with anyio.fail_after(30):
-            async for chunk in process.stderr:
-                seen += chunk
-                if b"Uvicorn running on" in seen:  # printed once the socket listens
-                    break
+    async with http_server(command, env):
         # 0100007F is 127.0.0.1 as /proc writes it; never 00000000 (every interface).
         assert _listening_addresses(port) == ["0100007F"]
 
@@ -83,6 +73,3 @@ async def test_serve_http_binds_loopback_and_refuses_foreign_names(tmp_path: Pat
             # the server's own names still pass the gate (the MCP layer answers, not the guard)
             own = await http.post(url, json=body, headers={**base, "Origin": f"http://localhost:{port}"})
             assert own.status_code not in (403, 421)
-    finally:
-        process.terminate()
-        await process.wait()

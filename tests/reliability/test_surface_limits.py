@@ -21,7 +21,7 @@ from mcp.shared.exceptions import MCPError
 from nemo_mcp.local.runner import BackendOptions, LocalBackend
 from tests.reliability.helpers import error, ok, server_command, server_env, stdio_server, tool
 from tests.server.conftest import Progress, text_of
-from tests.support import free_port
+from tests.support import free_port, http_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -203,17 +203,7 @@ async def test_serve_http_beyond_loopback_needs_a_key(tmp_path: Path, local_back
     if address is None:
         pytest.skip("no address other than loopback to connect from")
     key = "k" * 40
-    process = await anyio.open_process(
-        command, env={**env, "NEMO_MCP_HTTP_KEY": key}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        assert process.stderr is not None
-        seen = b""
-        with anyio.fail_after(30):
-            async for chunk in process.stderr:
-                seen += chunk
-                if b"Uvicorn running on" in seen:  # printed once the socket listens
-                    break
+    async with http_server(command, {**env, "NEMO_MCP_HTTP_KEY": key}):
         url = f"http://{address}:{port}/mcp"  # from another address, naming the server as loopback
         body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
         headers = {"Host": f"127.0.0.1:{port}", "Accept": "application/json, text/event-stream"}
@@ -227,9 +217,6 @@ async def test_serve_http_beyond_loopback_needs_a_key(tmp_path: Path, local_back
             keyed = await http.post(url, json=body, headers={**headers, "Authorization": f"Bearer {key}"})
             assert keyed.status_code != 401, keyed.text
             assert key not in keyed.text
-    finally:
-        process.terminate()
-        await process.wait()
 
 
 def test_the_backend_gives_a_trickling_link_a_total_not_a_per_read_timeout(

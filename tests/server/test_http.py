@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-import anyio
 import httpx
 import pytest
 from mcp import Client
 
 from nemo_mcp.server.transports import transport_security
-from tests.support import free_port
+from tests.support import free_port, http_server
 
 pytestmark = pytest.mark.anyio
 
@@ -39,15 +37,7 @@ async def test_http_transport_serves_loopback_and_refuses_foreign_hosts(tmp_path
         "NEMO_MCP_CONFIG_DIR": str(tmp_path / "config"),
     }
     command = [sys.executable, "-m", "nemo_mcp", "serve", "--local", "--http", "--port", str(port)]
-    process = await anyio.open_process(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        assert process.stderr is not None
-        seen = b""
-        with anyio.fail_after(30):
-            async for chunk in process.stderr:
-                seen += chunk
-                if b"Uvicorn running on" in seen or b"Application startup complete" in seen:
-                    break
+    async with http_server(command, env):
         url = f"http://127.0.0.1:{port}/mcp"
         async with Client(url) as client:
             tools = await client.list_tools()
@@ -60,6 +50,3 @@ async def test_http_transport_serves_loopback_and_refuses_foreign_hosts(tmp_path
             assert rebinding.status_code == 421
             foreign = await http.post(url, json=body, headers={**headers, "Origin": "http://evil.example"})
             assert foreign.status_code == 403
-    finally:
-        process.terminate()
-        await process.wait()
