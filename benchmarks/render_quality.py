@@ -35,7 +35,9 @@ Mask = Callable[[np.ndarray], np.ndarray]
 
 
 def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "src" / "nemo_mcp" / "local" / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(
+        name, ROOT / "src" / "nemo_mcp" / "local" / "render" / f"{name}.py"
+    )
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -166,6 +168,16 @@ def shimmer_and_pulsing(folder: Path) -> None:
         decoded, _ = Q.decoded_luma(folder / "h.mp4")
         print(
             f"shimmer, stripes {motion}: {100 * handed:.2f} % handed to the encoder, {100 * Q.detail_swing(decoded):.2f} % decoded"
+        )
+    photo = Path(render_module.__file__).parent.parent / "assets" / "sample.jpg"
+    photo_moves: tuple[Motion, ...] = ("pan_right", "pan_up", "zoom_in")
+    for motion in photo_moves:
+        spec = ClipSpec(image=photo, width=640, height=360, duration_s=3, motion=motion)
+        render_clip(spec, folder / "p.mp4")
+        decoded, _ = Q.decoded_luma(folder / "p.mp4")
+        kbits = (folder / "p.mp4").stat().st_size * 8 / 3 / 1000
+        print(
+            f"flicker, sample photo {motion}: {100 * Q.detail_swing(decoded):.2f} % decoded, {kbits:.0f} kbit/s"
         )
     synthetic.natural_texture().save(folder / "texture.jpg", quality=92)
     for width, height, seconds in ((640, 360, 4.5), (1280, 720, 5.0)):

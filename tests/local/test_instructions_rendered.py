@@ -182,7 +182,10 @@ def assert_moves(clip: Clip, motion: str) -> None:
         sign = CONTENT_MOVES[motion][0] or CONTENT_MOVES[motion][1]
         assert sign * along > 40, f"{motion}: the content moved {dx:.0f}, {dy:.0f} px"
         assert abs(across) < 0.1 * abs(along), f"{motion}: the content moved {dx:.0f}, {dy:.0f} px"
-        assert abs(clip.scale() - 1) < 0.02, "a pan does not zoom"
+        # First to middle frame: a fast pan leaves the first and last frames too little common picture for
+        # the scale estimator (it read 0.75-1.27 there as the encoder's settings changed).
+        halfway = content_scale(clip.frames[0], clip.frames[len(clip.frames) // 2])
+        assert abs(halfway - 1) < 0.02, f"a pan does not zoom (scale {halfway:.3f} by the middle frame)"
     else:
         factor = clip.scale()
         assert (factor > 1.05) if motion == "zoom_in" else (factor < 1 / 1.05), (

@@ -74,11 +74,13 @@ MAX_FPS = 60
 # libx264: "veryfast" is the best quality per CPU second at this size, and a keyframe every two seconds
 # keeps scrubbing responsive. x264's defaults make each keyframe much better than the frames before it
 # (mbtree gives it the bits its many references "earn", and ipratio 1.4 more): the picture visibly
-# breathes every 2 s (3-5 dB PSNR). Without mbtree and with ipratio 1.25, keyframes match their
-# neighbours within 0.5 dB; crf 21 (from 20) keeps the size about where it was (docs/benchmarks.md).
+# breathes every 2 s (3-5 dB PSNR). B-frames, quantised coarser than the P-frames around them, make fine
+# detail flicker from one frame to the next (5-8 % on the sample photo's moves, decoded). So: no mbtree,
+# no B-frames, ipratio 1.0 and a gentler adaptive quantiser; keyframes then match their neighbours within
+# about 0.8 dB, and crf 22 makes a photo's file smaller than before (docs/benchmarks.md).
 X264_PRESET = "veryfast"
-X264_CRF = 21
-X264_PARAMS = "mbtree=0:ipratio=1.25"
+X264_CRF = 22
+X264_PARAMS = "mbtree=0:bframes=0:ipratio=1.0:aq-strength=0.6"
 # Frames made ahead of the encoder (each about 1.4 MB at 1280x720).
 QUEUE_DEPTH = 6
 
