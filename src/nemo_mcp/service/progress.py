@@ -2,8 +2,9 @@
 
     ProgressUpdate     one step: a message a person reads and, when known, a fraction 0..1
     ProgressSink       where updates go: an MCP tool call (server), a terminal (CLI), a test recorder
-    ProgressReporter   what the work calls, `await report("rendering 40%", 0.4)`: fans an update out to
-                       its sinks, keeps fractions from going backwards, never lets a sink stop the work
+    ProgressReporter   what the work calls, `await report("rendering 40%", 0.4)`: passes an update to
+                       its sink (the job board fans it out), keeps fractions from going backwards, never
+                       lets a sink stop the work
 
 `span(start, end)` gives a part of the work its own 0..1 scale inside the whole (polling a render is
 0.1-0.9 of an export), so the parts need not know about each other.
@@ -23,18 +24,14 @@ ProgressSink = Callable[[ProgressUpdate], Awaitable[None]]
 
 
 class ProgressReporter:
-    """Fans updates out to the sinks listening; fractions only ever increase; a failing sink is ignored."""
+    """Passes updates to its sink (if any); fractions only ever increase; a failing sink is ignored."""
 
     def __init__(
         self, sink: ProgressSink | None = None, redact: Callable[[str], str] = lambda text: text
     ) -> None:
-        self._sinks: list[ProgressSink] = [sink] if sink else []
+        self._sink = sink
         self._redact = redact
         self._fraction = 0.0
-
-    def attach(self, sink: ProgressSink | None) -> None:
-        if sink is not None:
-            self._sinks.append(sink)
 
     async def __call__(self, message: str, fraction: float | None = None) -> None:
         if fraction is not None and math.isfinite(fraction):
@@ -43,11 +40,12 @@ class ProgressReporter:
         else:
             fraction = None
         update = ProgressUpdate(message=self._redact(message), fraction=fraction)
-        for sink in list(self._sinks):
-            try:
-                await sink(update)
-            except Exception:  # a listener that went away must not stop the work
-                logger.debug("a progress listener failed; continuing")
+        if self._sink is None:
+            return
+        try:
+            await self._sink(update)
+        except Exception:  # a listener that went away must not stop the work
+            logger.debug("a progress listener failed; continuing")
 
     def span(self, start: float, end: float) -> ProgressReporter:
         """A reporter for one part of the work: its fractions 0..1 land between `start` and `end` here."""

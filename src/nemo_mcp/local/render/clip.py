@@ -34,14 +34,13 @@ from typing import Any, Literal
 import av
 import numpy as np
 from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc
-from PIL import Image
 
 from nemo_mcp.local.render import music, scene
 from nemo_mcp.local.render.audio import add_aac_stream, encode_aac
 from nemo_mcp.local.render.backdrop import parse_colour
 from nemo_mcp.local.render.frames import FrameMaker, to_video_frame
 from nemo_mcp.local.render.images import ImageRejectedError, NotAnImageError, read_header
-from nemo_mcp.local.render.motion import Box, Motion
+from nemo_mcp.local.render.motion import Motion
 from nemo_mcp.local.render.probe import probe_av
 from nemo_mcp.local.render.spec import (
     MOTIONS,
@@ -234,11 +233,6 @@ def _frame_maker(spec: ClipSpec, frames: int) -> tuple[FrameMaker, scene.Scene, 
     chroma = scene.chroma_size(view.source, view.boxes, spec.width)
     maker = FrameMaker(view.source, view.boxes, spec.width, spec.height, title, opacity, chroma_size=chroma)
     return maker, view, title
-
-
-def _prescale(image: Image.Image, boxes: list[Box], out_w: int) -> tuple[Image.Image, list[Box]]:
-    """Kept for callers of the old name: see scene.prescale (which also upscales, for sub-pixel motion)."""
-    return scene.prescale(image, boxes, out_w)
 
 
 def _encode(

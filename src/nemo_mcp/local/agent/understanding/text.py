@@ -130,9 +130,6 @@ class Clause:
         """`pattern` occurs in the clause, read or not (a context word such as "title" or "music")."""
         return pattern.search(self.original) is not None
 
-    def free(self, pattern: re.Pattern[str]) -> bool:
-        return pattern.search(self.low) is not None
-
     def corrected(self, fix: Callable[[str], str]) -> Clause | None:
         """The clause again with `fix` applied to the words no rule took ("vertcal"), or None if none changes."""
         edits = [(m.start(), m.end(), fix(m.group())) for m in _LATIN_WORD.finditer(self.low)]
